@@ -1,0 +1,79 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let nio: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+]
+
+let package = Package(
+    name: "serftop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "serftop", targets: ["serftop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // msgpack with the two profiles the wire needs (gossip, agent RPC)
+        .target(name: "MessagePack"),
+        // SWIM: wire messages, packet pipeline, pure state machine, NIO transport
+        .target(name: "Memberlist", dependencies: [
+            "MessagePack",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+        // Serf on top of memberlist, and the agent RPC client
+        .target(name: "Serf", dependencies: [
+            "MessagePack", "Memberlist",
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+        // stats CSV, scraper, runtime API, master CLI, stats-page admin form
+        .target(name: "HAProxy", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+        ] + nio),
+        // the dashboard's model: members joined with servers, history, events, actions
+        .target(name: "Cluster", dependencies: ["Serf", "HAProxy"]),
+        .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
+                       providers: [.apt(["libncurses-dev"])]),
+        // cell grid, widgets, themes, input decoding; ncurses and memory screens
+        .target(name: "TerminalUI", dependencies: [
+            "CNCurses", "Cluster",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // membership -> server list -> haproxy.cfg -> validate -> reload
+        .target(name: "Balancer", dependencies: [
+            "Serf", "HAProxy",
+            .product(name: "Mustache", package: "swift-mustache"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "serftop", dependencies: [
+            "Serf", "HAProxy", "Cluster", "TerminalUI", "Balancer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Helpers for tests that start real processes (serf, haproxy, node, tmux).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
+        .testTarget(name: "MemberlistTests", dependencies: ["Memberlist", "TestSupport"]),
+        .testTarget(name: "SerfTests", dependencies: ["Serf", "TestSupport"]),
+        .testTarget(name: "HAProxyTests", dependencies: ["HAProxy", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Cluster"]),
+        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
+    ]
+)

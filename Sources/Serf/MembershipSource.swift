@@ -1,0 +1,98 @@
+/// How serftop reads and acts on a Serf cluster. Two implementations: our own
+/// gossip member (`SerfMember`), and a local agent over RPC (`SerfAgentClient`).
+/// Everything above this line (dashboard, balancer, commands) uses only this.
+public protocol MembershipSource: Sendable {
+    /// Every member known, in every status, until reaped.
+    func members() async throws -> [Member]
+    /// Membership changes, user events and queries from now on. Each call is a
+    /// new subscription; it ends when the source shuts down.
+    func events() async throws -> AsyncThrowingStream<SerfEvent, any Error>
+    /// Gossips a user event (`serf event`).
+    func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) async throws
+    /// Sends a query; the stream yields acks and responses and ends at the deadline.
+    func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error>
+    /// Answers a query delivered by `events()`.
+    func respond(to query: QueryEvent, payload: [UInt8]) async throws
+    /// Joins through the given `host[:port]` addresses; returns how many answered.
+    func join(_ addresses: [String]) async throws -> Int
+    /// Leaves the cluster gracefully: others see us `left`, never `failed`.
+    func leave() async throws
+}
+
+public enum MemberEventKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case join = "member-join"
+    case leave = "member-leave"
+    case failed = "member-failed"
+    case update = "member-update"
+    case reap = "member-reap"
+}
+
+public struct UserEvent: Sendable, Hashable {
+    public var ltime: UInt64
+    public var name: String
+    public var payload: [UInt8]
+    public var coalesce: Bool
+
+    public init(ltime: UInt64, name: String, payload: [UInt8], coalesce: Bool) {
+        self.ltime = ltime
+        self.name = name
+        self.payload = payload
+        self.coalesce = coalesce
+    }
+}
+
+/// A query addressed to us. `id` identifies it to `respond(to:payload:)`: for
+/// the RPC source it is the agent's per-connection ID, for the native member
+/// the gossip ID.
+public struct QueryEvent: Sendable, Hashable {
+    public var id: UInt64
+    public var ltime: UInt64
+    public var name: String
+    public var payload: [UInt8]
+    /// Where the querier is, for logging; nil when the source does not say.
+    public var from: String?
+
+    public init(id: UInt64, ltime: UInt64, name: String, payload: [UInt8], from: String? = nil) {
+        self.id = id
+        self.ltime = ltime
+        self.name = name
+        self.payload = payload
+        self.from = from
+    }
+}
+
+public enum SerfEvent: Sendable, Hashable {
+    case member(MemberEventKind, [Member])
+    case user(UserEvent)
+    case query(QueryEvent)
+}
+
+public struct QueryRequest: Sendable, Hashable {
+    public var name: String
+    public var payload: [UInt8]
+    /// Only these nodes answer (empty: all).
+    public var filterNodes: [String]
+    /// Only members whose tag matches the regular expression answer.
+    public var filterTags: [String: String]
+    public var requestAck: Bool
+    /// nil: Serf's default (GossipInterval × 16 × ceil(log10(N+1))).
+    public var timeout: Duration?
+    public var relayFactor: UInt8
+
+    public init(name: String, payload: [UInt8] = [], filterNodes: [String] = [],
+                filterTags: [String: String] = [:], requestAck: Bool = false,
+                timeout: Duration? = nil, relayFactor: UInt8 = 0) {
+        self.name = name
+        self.payload = payload
+        self.filterNodes = filterNodes
+        self.filterTags = filterTags
+        self.requestAck = requestAck
+        self.timeout = timeout
+        self.relayFactor = relayFactor
+    }
+}
+
+public enum QueryReply: Sendable, Hashable {
+    case ack(from: String)
+    case response(from: String, payload: [UInt8])
+}

@@ -1,0 +1,122 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real program started by a test (serf, haproxy, node, ...), with its output
+/// captured to a file. It is stopped by PID when the test is done with it, and
+/// at the latest when the object goes away, so no test leaves a process behind.
+public final class Daemon: @unchecked Sendable {
+    public let name: String
+    public let process: Process
+    public let logURL: URL
+    private let lock = NSLock()
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
+    public init(_ name: String, executable: String, arguments: [String],
+                environment: [String: String]? = nil, directory: URL? = nil) throws {
+        self.name = name
+        let path = try Tools.path(of: executable)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        if let directory { process.currentDirectoryURL = directory }
+        logURL = TemporaryDirectory.shared.url.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = handle
+        process.standardError = handle
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Everything the program printed so far.
+    public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` and waits up to `timeout` seconds for the process to exit;
+    /// escalates to SIGKILL if it does not.
+    public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) {
+        lock.lock(); defer { lock.unlock() }
+        guard process.isRunning else { return }
+        kill(pid, signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning && Date() < deadline { usleep(10_000) }
+        if process.isRunning {
+            kill(pid, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// SIGKILL: the process gets no chance to say goodbye (a crash, as peers see it).
+    public func crash() { stop(signal: SIGKILL) }
+
+    deinit { stop(signal: SIGKILL, timeout: 1) }
+}
+
+public enum Tools {
+    public struct Missing: Error, CustomStringConvertible {
+        public let tool: String
+        public var description: String { "\(tool) is not installed (see .ci/run for the packages tests need)" }
+    }
+
+    public static func path(of tool: String) throws -> String {
+        if tool.contains("/") { return tool }
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+            .split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin"]
+        for dir in dirs where FileManager.default.isExecutableFile(atPath: "\(dir)/\(tool)") {
+            return "\(dir)/\(tool)"
+        }
+        throw Missing(tool: tool)
+    }
+
+    /// Runs a short command to completion and returns its exit code and output.
+    @discardableResult
+    public static func run(_ tool: String, _ arguments: [String], input: String? = nil)
+        throws -> (status: Int32, output: String)
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try path(of: tool))
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        if let input {
+            let inPipe = Pipe()
+            process.standardInput = inPipe
+            try process.run()
+            inPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inPipe.fileHandleForWriting.close()
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// One scratch directory per test process, removed at exit.
+public final class TemporaryDirectory: @unchecked Sendable {
+    public static let shared = TemporaryDirectory()
+    public let url: URL
+
+    private init() {
+        url = FileManager.default.temporaryDirectory
+            .appendingPathComponent("serftop-tests-\(getpid())", isDirectory: true)
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    /// A fresh subdirectory for one test.
+    public func make(_ name: String) -> URL {
+        let dir = url.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+}
