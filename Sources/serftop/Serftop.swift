@@ -1,0 +1,13 @@
+import ArgumentParser
+
+@main
+struct Serftop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serftop",
+        abstract: "A terminal dashboard for a Serf-managed HAProxy cluster.",
+        version: "0.1.0",
+        subcommands: [
+            // Each command lives in Commands/<Name>Command.swift.
+        ]
+    )
+}
