@@ -1,0 +1,147 @@
+import MessagePack
+
+/// TCP streams: one message each way per connection (push/pull, ping, user
+/// message), optionally compressed and encrypted as a whole.
+public struct StreamCodec: Sendable {
+    public let keyring: Keyring?
+    /// memberlist refuses encrypted streams larger than this.
+    public static let maxEncryptedSize = 20 << 20
+
+    public init(keyring: Keyring?) { self.keyring = keyring }
+
+    public func encode(_ message: StreamMessage) throws(WireError) -> [UInt8] {
+        let plain = Self.plain(message)
+        guard let keyring else { return plain }
+        let length = UInt32(Keyring.packetOverhead + plain.count)
+        let header: [UInt8] = [MessageType.encrypt.rawValue, UInt8(length >> 24), UInt8((length >> 16) & 0xff),
+                               UInt8((length >> 8) & 0xff), UInt8(length & 0xff)]
+        return header + (try keyring.seal(plain, authenticating: header))
+    }
+
+    static func plain(_ message: StreamMessage) -> [UInt8] {
+        switch message {
+        case .pushPull(let pp):
+            var w = MessagePackWriter(profile: .gossip, capacity: 64 + pp.nodes.count * 96 + pp.userState.count)
+            w.writeRaw([MessageType.pushPull.rawValue])
+            w.writeMapHeader(3)
+            w.write("Join"); w.write(pp.join)
+            w.write("Nodes"); w.write(Int64(pp.nodes.count))
+            w.write("UserStateLen"); w.write(Int64(pp.userState.count))
+            for node in pp.nodes { node.encode(into: &w) }
+            w.writeRaw(pp.userState)
+            return w.bytes
+        case .ping(let p): return Message.ping(p).encoded()
+        case .ack(let a): return Message.ack(a).encoded()
+        case .error(let e): return Message.error(e).encoded()
+        case .user(let bytes):
+            var m = WireMap(fields: 1)
+            m.field("UserMsgLen", Int64(bytes.count))
+            return [MessageType.user.rawValue] + m.bytes + bytes
+        }
+    }
+
+    public func decoder() -> StreamDecoder { StreamDecoder(keyring: keyring) }
+}
+
+/// Collects a TCP stream's bytes until one whole message is in. A push/pull
+/// is parsed by its structure (header, N node states, user state), never by
+/// waiting for the peer to close.
+public struct StreamDecoder: Sendable {
+    let keyring: Keyring?
+    var buffer: [UInt8] = []
+    /// Sanity limits on what a header may announce.
+    static let maxNodes = 100_000
+    static let maxUserState = 20 << 20
+
+    public init(keyring: Keyring?) { self.keyring = keyring }
+
+    public mutating func append(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
+
+    /// The message, once complete; nil while more bytes are needed.
+    public mutating func next() throws(WireError) -> StreamMessage? {
+        guard let first = buffer.first else { return nil }
+        if first == MessageType.encrypt.rawValue {
+            guard let keyring else { throw .encryptionNotConfigured }
+            guard buffer.count >= 5 else { return nil }
+            let length = Int(buffer[1]) << 24 | Int(buffer[2]) << 16 | Int(buffer[3]) << 8 | Int(buffer[4])
+            guard length <= StreamCodec.maxEncryptedSize else {
+                throw .tooLarge("encrypted stream", size: length, limit: StreamCodec.maxEncryptedSize)
+            }
+            guard buffer.count >= 5 + length else { return nil }
+            let plain = try keyring.open(buffer[5 ..< 5 + length], authenticating: Array(buffer[0 ..< 5]))
+            guard let (message, _) = try Self.parse(plain[...], depth: 0) else { throw .truncated("encrypted stream contents") }
+            return message
+        }
+        if keyring != nil { throw .encryptionExpected }
+        guard let (message, _) = try Self.parse(buffer[...], depth: 0) else { return nil }
+        return message
+    }
+
+    /// Parses one plain message; nil when the bytes end too early.
+    static func parse(_ bytes: ArraySlice<UInt8>, depth: Int) throws(WireError) -> (StreamMessage, Int)? {
+        guard let first = bytes.first else { return nil }
+        guard depth <= 2 else { throw .nestedTooDeep("stream") }
+        var reader = MessagePackReader(Array(bytes), offset: 1)
+        func value() throws(WireError) -> MessagePackValue? {
+            do {
+                return try reader.read()
+            } catch .truncated {
+                return nil
+            } catch {
+                throw .malformed(message: "stream", field: nil, reason: "\(error)")
+            }
+        }
+        switch MessageType(rawValue: first) {
+        case .pushPull:
+            guard let headerValue = try value() else { return nil }
+            let header = try WireFields(headerValue, message: "push/pull header")
+            let count = try header.signed("Nodes"), userLength = try header.signed("UserStateLen")
+            guard (0 ... Int64(maxNodes)).contains(count) else {
+                throw header.wrong("Nodes", "\(count) is not a plausible node count")
+            }
+            guard (0 ... Int64(maxUserState)).contains(userLength) else {
+                throw header.wrong("UserStateLen", "\(userLength) is not a plausible length")
+            }
+            var nodes: [PushNodeState] = []
+            nodes.reserveCapacity(min(Int(count), bytes.count / 8))
+            for _ in 0 ..< count {
+                guard let v = try value() else { return nil }
+                nodes.append(try PushNodeState(fields: WireFields(v, message: "push/pull node state")))
+            }
+            guard reader.remaining >= Int(userLength) else { return nil }
+            let user = (try? reader.readRaw(Int(userLength))) ?? []
+            return (.pushPull(PushPull(join: try header.bool("Join"), nodes: nodes, userState: user)), reader.offset)
+        case .ping:
+            guard let v = try value() else { return nil }
+            return (.ping(try Ping(fields: WireFields(v, message: "ping"))), reader.offset)
+        case .ackResp:
+            guard let v = try value() else { return nil }
+            let f = try WireFields(v, message: "ack")
+            return (.ack(AckResponse(seqNo: try f.unsigned("SeqNo"), payload: try f.bytes("Payload"))), reader.offset)
+        case .err:
+            guard let v = try value() else { return nil }
+            return (.error(ErrorResponse(error: try WireFields(v, message: "error").string("Error"))), reader.offset)
+        case .user:
+            guard let v = try value() else { return nil }
+            let length = try WireFields(v, message: "user message header").signed("UserMsgLen")
+            guard (0 ... Int64(maxUserState)).contains(length) else {
+                throw .malformed(message: "user message header", field: "UserMsgLen", reason: "\(length) is not a plausible length")
+            }
+            guard reader.remaining >= Int(length) else { return nil }
+            return (.user((try? reader.readRaw(Int(length))) ?? []), reader.offset)
+        case .compress:
+            // A compressed stream is complete once its msgpack body is.
+            guard let v = try value() else { return nil }
+            let f = try WireFields(v, message: "compressed stream")
+            let algo: UInt8 = try f.unsigned("Algo")
+            guard algo == 0 else { throw .unsupportedCompression(algo) }
+            let inner = try LZWDecoder.decode(try f.bytes("Buf"), limit: maxUserState)
+            guard let (message, _) = try parse(inner[...], depth: depth + 1) else {
+                throw .truncated("compressed stream contents")
+            }
+            return (message, reader.offset)
+        default:
+            throw .unknownType(first, context: "a TCP stream")
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Memberlist
+import NIOCore
+import NIOPosix
+
+// What serftop's commands and dashboard use: the MembershipSource interface.
+extension SerfMember: MembershipSource {
+    public func members() async throws -> [Member] { node.members }
+
+    public func events() async throws -> AsyncThrowingStream<SerfEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: SerfEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+        let id = nextSubscriber
+        nextSubscriber += 1
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        if !running { continuation.finish() }
+        return stream
+    }
+
+    func unsubscribe(_ id: Int) { subscribers[id] = nil }
+
+    public func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) async throws {
+        guard running else { throw SerfMemberError.notRunning }
+        try node.sendUserEvent(name: name, payload: payload, coalesce: coalesce)
+        flush()
+    }
+
+    /// Waits until the events we sent have been gossiped as often as Serf
+    /// gossips anything (or `limit` passes). `serftop event` waits for this
+    /// before leaving, so the event is not lost with us.
+    public func waitUntilEventsGossiped(limit: Duration = .seconds(5)) async {
+        let deadline = now + limit
+        while running && node.hasPendingEvents && now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    public func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error> {
+        guard running else { throw SerfMemberError.notRunning }
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: QueryReply.self)
+        let ltime = try node.sendQuery(request, now: now)
+        queryStreams[ltime] = continuation
+        flush()
+        return stream
+    }
+
+    public func respond(to query: QueryEvent, payload: [UInt8]) async throws {
+        guard running else { throw SerfMemberError.notRunning }
+        try node.respond(to: query.id, payload: payload, now: now)
+        flush()
+    }
+
+    /// Joins through every address at once (push/pull over TCP); succeeds if
+    /// any answers. Events from before the join are not replayed unless
+    /// configured.
+    public func join(_ addresses: [String]) async throws -> Int {
+        guard running else { throw SerfMemberError.notRunning }
+        var targets: [(String, Endpoint)] = []
+        var failures: [String: String] = [:]
+        for text in addresses {
+            do {
+                targets.append((text, try await Self.resolve(text)))
+            } catch {
+                failures[text] = "\(error)"
+            }
+        }
+        let local = node.localPushPull(join: true, now: now)
+        let timeout = config.tcpTimeout
+        let replies = await withTaskGroup(of: (String, Result<StreamMessage, any Error>).self) { group in
+            for (text, endpoint) in targets {
+                group.addTask {
+                    do {
+                        return (text, .success(try await self.exchange(.pushPull(local), with: endpoint, timeout: timeout)))
+                    } catch {
+                        return (text, .failure(error))
+                    }
+                }
+            }
+            var all: [(String, Result<StreamMessage, any Error>)] = []
+            for await r in group { all.append(r) }
+            return all
+        }
+        node.beginJoin(ignoreOld: !config.replayOldEvents)
+        var joined = 0
+        for (text, result) in replies {
+            switch result {
+            case .success(.pushPull(let state)):
+                do {
+                    try node.mergeRemoteState(state, now: now)
+                    joined += 1
+                } catch {
+                    failures[text] = "\(error)"
+                }
+            case .success(.error(let e)):
+                failures[text] = "refused: \(e.error)"
+            case .success:
+                failures[text] = "answered with something other than its state"
+            case .failure(let error):
+                failures[text] = Self.explain(error)
+            }
+        }
+        node.endJoin(successes: joined, now: now)
+        flush()
+        if joined == 0 && !addresses.isEmpty { throw SerfMemberError.noSeedReachable(failures) }
+        return joined
+    }
+
+    /// Leaves gracefully (others see us `left`), then closes the sockets.
+    public func leave() async throws {
+        guard running else { return }
+        node.beginLeave(now: now)
+        flush()
+        while running && !node.isLeaveComplete {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        await shutdown()
+    }
+
+    /// `host[:port]` to an endpoint; host names are looked up off the event loop.
+    static func resolve(_ text: String) async throws -> Endpoint {
+        guard let (host, port) = splitHostPort(text, defaultPort: 7946) else { throw SerfMemberError.badAddress(text) }
+        if let e = Endpoint(ipv4: host, port: UInt16(port)) { return e }
+        if let v6 = parseIPv6(host) { return Endpoint(ip: v6, port: UInt16(port)) }
+        let address = try await Task.detached {
+            try SocketAddress.makeAddressResolvingHost(host, port: port)
+        }.value
+        guard let e = Endpoint(address) else { throw SerfMemberError.badAddress(text) }
+        return e
+    }
+
+    static func explain(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.contains("connection reset") || text.contains("Connection refused") || text.contains("connectionRefused") {
+            return "connection refused (nothing listens there)"
+        }
+        return text
+    }
+}

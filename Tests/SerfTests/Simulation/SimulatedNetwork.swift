@@ -1,0 +1,201 @@
+import Memberlist
+import Serf
+
+/// Many native members on one simulated network with one simulated clock:
+/// packets are delivered after a latency, may be lost or cut by partitions,
+/// and time only moves when the simulation says so. No sockets, no sleeps.
+struct SimulatedNetwork {
+    struct Packet {
+        var at: Duration
+        var order: Int
+        var to: Int
+        var from: Endpoint
+        var parts: [[UInt8]]
+    }
+
+    var nodes: [SerfNode?] = []
+    var endpoints: [Endpoint] = []
+    /// What each node's application heard, in order.
+    var outputs: [[SerfOutput]] = []
+    var now: Duration = .zero
+    var latency: Duration = .milliseconds(2)
+    /// Chance that a UDP packet is lost.
+    var loss = 0.0
+    /// Pairs of node indexes that cannot reach each other.
+    var cut: Set<Pair> = []
+    /// Nodes whose process is gone: they neither send nor receive.
+    var crashed: Set<Int> = []
+    var packetsSent = 0
+    var undecodable = 0
+    private var queue: [Packet] = []
+    private var order = 0
+    private var rng: SplitMix64
+
+    struct Pair: Hashable {
+        let a: Int, b: Int
+        init(_ x: Int, _ y: Int) { a = min(x, y); b = max(x, y) }
+    }
+
+    init(seed: UInt64 = 1) { rng = SplitMix64(seed: seed) }
+
+    /// Adds a member named `name` with `tags`; returns its index.
+    @discardableResult
+    mutating func add(_ name: String, tags: [String: String] = [:], local: Bool = false) -> Int {
+        let index = nodes.count
+        let endpoint = Endpoint(ip: [10, 0, UInt8(index / 250), UInt8(index % 250 + 1)], port: 7946)
+        var ml = local ? MemberlistConfig.local(name: name, advertise: endpoint) : MemberlistConfig(name: name, advertise: endpoint)
+        ml.name = name
+        let node = try! SerfNode(memberlist: ml, serf: SerfConfig(nodeName: name, tags: tags), now: now,
+                                 seed: UInt64(index + 1) &* 0x9E37_79B9)
+        nodes.append(node)
+        endpoints.append(endpoint)
+        outputs.append([])
+        flush(index)
+        return index
+    }
+
+    /// Replaces a crashed node with a fresh process of the same name.
+    mutating func restart(_ index: Int, tags: [String: String] = [:]) {
+        let endpoint = endpoints[index]
+        let name = nodes[index]!.name
+        let node = try! SerfNode(memberlist: MemberlistConfig(name: name, advertise: endpoint),
+                                 serf: SerfConfig(nodeName: name, tags: tags), now: now, seed: UInt64(index + 1000))
+        nodes[index] = node
+        crashed.remove(index)
+        flush(index)
+    }
+
+    /// `joiner` joins through `seed` with a TCP push/pull, as `serf join` does.
+    @discardableResult
+    mutating func join(_ joiner: Int, via seed: Int) -> Bool {
+        nodes[joiner]!.beginJoin(ignoreOld: true)
+        let ok = pushPull(from: joiner, to: seed, join: true)
+        nodes[joiner]!.endJoin(successes: ok ? 1 : 0, now: now)
+        flush(joiner)
+        return ok
+    }
+
+    func reachable(_ a: Int, _ b: Int) -> Bool {
+        !crashed.contains(a) && !crashed.contains(b) && !cut.contains(Pair(a, b))
+    }
+
+    /// Splits the nodes into two groups that cannot reach each other.
+    mutating func partition(_ left: [Int], _ right: [Int]) {
+        for a in left { for b in right { cut.insert(Pair(a, b)) } }
+    }
+
+    mutating func heal() { cut.removeAll() }
+
+    mutating func crash(_ index: Int) { crashed.insert(index) }
+
+    /// Runs the network until `time` has passed.
+    mutating func run(for time: Duration) {
+        let end = now + time
+        while true {
+            var next = end
+            var nextNode: Int?
+            for (i, node) in nodes.enumerated() where node != nil && !crashed.contains(i) {
+                let d = node!.nextDeadline
+                if d < next { next = d; nextNode = i }
+            }
+            let packetIndex = queue.indices.min { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) }
+            if let p = packetIndex, queue[p].at <= next {
+                let packet = queue.remove(at: p)
+                now = Swift.max(now, packet.at)
+                deliver(packet)
+                continue
+            }
+            guard let i = nextNode else { now = end; return }
+            now = Swift.max(now, next)
+            nodes[i]!.tick(now: now)
+            flush(i)
+        }
+    }
+
+    /// Runs until `condition` holds, or fails after `limit`.
+    mutating func run(until limit: Duration, step: Duration = .milliseconds(100),
+                      _ condition: (SimulatedNetwork) -> Bool) -> Bool {
+        let end = now + limit
+        while now < end {
+            if condition(self) { return true }
+            run(for: step)
+        }
+        return condition(self)
+    }
+
+    func status(of name: String, seenBy index: Int) -> MemberStatus? {
+        nodes[index]?.members.first { $0.name == name }?.status
+    }
+
+    func memberEvents(_ index: Int, _ kind: MemberEventKind) -> [String] {
+        outputs[index].compactMap {
+            if case .event(.member(let k, let members)) = $0, k == kind { return members.map(\.name) }
+            return nil
+        }.flatMap { $0 }
+    }
+
+    func userEvents(_ index: Int) -> [UserEvent] {
+        outputs[index].compactMap { if case .event(.user(let e)) = $0 { return e } else { return nil } }
+    }
+
+    // MARK: Plumbing
+
+    private mutating func deliver(_ packet: Packet) {
+        guard var node = nodes[packet.to], !crashed.contains(packet.to) else { return }
+        var messages: [Message] = []
+        for part in packet.parts {
+            do {
+                messages.append(try Message.decode(part))
+            } catch {
+                undecodable += 1
+            }
+        }
+        node.receive(messages, from: packet.from, now: now)
+        nodes[packet.to] = node
+        flush(packet.to)
+    }
+
+    private func index(of endpoint: Endpoint) -> Int? { endpoints.firstIndex(of: endpoint) }
+
+    @discardableResult
+    private mutating func pushPull(from a: Int, to b: Int, join: Bool) -> Bool {
+        guard reachable(a, b), var target = nodes[b] else { return false }
+        let local = nodes[a]!.localPushPull(join: join, now: now)
+        guard case .pushPull(let reply)? = target.receiveStream(.pushPull(local), from: endpoints[a], now: now) else {
+            return false
+        }
+        nodes[b] = target
+        flush(b)
+        try? nodes[a]!.mergeRemoteState(reply, now: now)
+        return true
+    }
+
+    /// Carries out what a node asked for, then collects what its app heard.
+    mutating func flush(_ i: Int) {
+        guard nodes[i] != nil else { return }
+        var pending = nodes[i]!.drainEffects()
+        outputs[i] += nodes[i]!.drainOutputs()
+        while !pending.isEmpty {
+            let effect = pending.removeFirst()
+            switch effect {
+            case .sendPacket(let to, let parts, _):
+                packetsSent += 1
+                guard let j = index(of: to), reachable(i, j) else { continue }
+                if loss > 0 && Double.random(in: 0 ..< 1, using: &rng) < loss { continue }
+                order += 1
+                queue.append(Packet(at: now + latency, order: order, to: j, from: endpoints[i], parts: parts))
+            case .pushPull(let to, let join):
+                if let j = index(of: to) { pushPull(from: i, to: j, join: join) }
+            case .tcpPing(let to, let ping, _):
+                var acked = false
+                if let j = index(of: to), reachable(i, j), var target = nodes[j] {
+                    if case .ack? = target.receiveStream(.ping(ping), from: endpoints[i], now: now) { acked = true }
+                    nodes[j] = target
+                }
+                nodes[i]!.tcpPingCompleted(seqNo: ping.seqNo, acked: acked, now: now)
+            }
+            pending += nodes[i]!.drainEffects()
+            outputs[i] += nodes[i]!.drainOutputs()
+        }
+    }
+}
