@@ -15,8 +15,10 @@ public protocol MembershipSource: Sendable {
     func respond(to query: QueryEvent, payload: [UInt8]) async throws
     /// Joins through the given `host[:port]` addresses; returns how many answered.
     func join(_ addresses: [String]) async throws -> Int
-    /// Leaves the cluster gracefully: others see us `left`, never `failed`.
-    func leave() async throws
+    /// Stops taking part. Our own member leaves the cluster gracefully (others
+    /// see it `left`, never `failed`); an agent connection just disconnects
+    /// and the agent stays in the cluster.
+    func close() async throws
 }
 
 public enum MemberEventKind: String, Sendable, Hashable, Codable, CaseIterable {

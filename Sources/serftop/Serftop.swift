@@ -7,7 +7,7 @@ struct Serftop: AsyncParsableCommand {
         abstract: "A terminal dashboard for a Serf-managed HAProxy cluster.",
         version: "0.1.0",
         subcommands: [
-            // Each command lives in Commands/<Name>Command.swift.
+            MembersCommand.self, MonitorCommand.self, EventCommand.self, QueryCommand.self,
         ]
     )
 }

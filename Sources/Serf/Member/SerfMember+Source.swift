@@ -106,6 +106,8 @@ extension SerfMember: MembershipSource {
         return joined
     }
 
+    public func close() async throws { try await leave() }
+
     /// Leaves gracefully (others see us `left`), then closes the sockets.
     public func leave() async throws {
         guard running else { return }

@@ -1,0 +1,59 @@
+import Foundation
+
+/// `serf members`, as text and JSON, with its filters.
+public enum MemberListing {
+    public struct Filter: Sendable {
+        public var status: String?
+        public var name: String?
+        public var tags: [String: String] = [:]
+
+        public init(status: String? = nil, name: String? = nil, tags: [String: String] = [:]) {
+            self.status = status; self.name = name; self.tags = tags
+        }
+
+        /// Regular expressions anchored at both ends, as serf's filters are.
+        public func matches(_ m: Member) throws -> Bool {
+            func full(_ pattern: String, _ value: String) throws -> Bool {
+                try Regex("^(?:\(pattern))$").wholeMatch(in: value) != nil
+            }
+            if let status, try !full(status, m.status.rawValue) { return false }
+            if let name, try !full(name, m.name) { return false }
+            for (k, pattern) in tags where try !full(pattern, m.tags[k] ?? "") { return false }
+            return true
+        }
+    }
+
+    /// `name  addr:port  status  k=v,k=v`, columns aligned.
+    public static func text(_ members: [Member]) -> String {
+        let rows = members.sorted { $0.name < $1.name }.map { m in
+            [m.name, m.endpoint, m.status.rawValue, m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+        }
+        return align(rows)
+    }
+
+    /// The same fields as `serf members -format json`.
+    public static func json(_ members: [Member]) -> String {
+        let list: [[String: Any]] = members.sorted { $0.name < $1.name }.map { m in
+            ["name": m.name, "addr": m.endpoint, "port": Int(m.port), "tags": m.tags, "status": m.status.rawValue,
+             "protocol": ["min": Int(m.delegateMin), "max": Int(m.delegateMax), "version": Int(m.delegateCur)]]
+        }
+        return jsonText(["members": list])
+    }
+
+    static func align(_ rows: [[String]]) -> String {
+        guard let columns = rows.map(\.count).max() else { return "" }
+        var widths = [Int](repeating: 0, count: columns)
+        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+}
+
+/// Pretty, stable JSON for scripts.
+public func jsonText(_ object: Any) -> String {
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
+    return String(decoding: data, as: UTF8.self)
+}

@@ -1,0 +1,203 @@
+import MessagePack
+import NIOCore
+import NIOPosix
+
+/// One TCP connection to a serf agent's RPC port. Requests are matched to
+/// replies by sequence number; replies are msgpack values back to back, so
+/// whether a body follows a header depends on what was asked.
+actor AgentRPCConnection {
+    let address: String
+    private let channel: any Channel
+    private var buffer: [UInt8] = []
+    private var nextSeq: UInt64 = 0
+    private var waiters: [UInt64: Waiter] = [:]
+    /// Streams we stopped: their late records still carry a body.
+    private var stoppedStreams: Set<UInt64> = []
+    private var closedError: AgentRPCError?
+    private var reader: Task<Void, Never>?
+
+    enum Waiter {
+        case reply(command: String, body: Bool, CheckedContinuation<MessagePackValue?, any Error>)
+        case stream(command: String, started: Bool, CheckedContinuation<Void, any Error>?,
+                    AsyncThrowingStream<MessagePackValue, any Error>.Continuation)
+    }
+
+    static func connect(host: String, port: Int, timeout: Duration = .seconds(5),
+                        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AgentRPCConnection {
+        let (bytes, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+        let address = "\(host):\(port)"
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: group)
+                .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+                .channelInitializer { ch in
+                    ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BytesToStream(sink: sink)) }
+                }
+                .connect(host: host, port: port).get()
+        } catch {
+            throw AgentRPCError.cannotConnect(address: address, reason: Self.explain(error))
+        }
+        let connection = AgentRPCConnection(address: address, channel: channel)
+        await connection.startReading(bytes)
+        return connection
+    }
+
+    private init(address: String, channel: any Channel) {
+        self.address = address
+        self.channel = channel
+    }
+
+    private func startReading(_ bytes: AsyncThrowingStream<ByteBuffer, any Error>) {
+        reader = Task { [weak self] in
+            do {
+                for try await chunk in bytes { await self?.received(Array(chunk.readableBytesView)) }
+                await self?.fail(.disconnected(address: self?.address ?? ""))
+            } catch {
+                await self?.fail(.disconnected(address: self?.address ?? ""))
+            }
+        }
+    }
+
+    /// Sends a command and waits for its reply (and body, when it has one).
+    func call(_ command: String, body: MessagePackValue? = nil, replyBody: Bool) async throws -> MessagePackValue? {
+        if let closedError { throw closedError }
+        let seq = nextSeq
+        nextSeq += 1
+        return try await withCheckedThrowingContinuation { continuation in
+            waiters[seq] = .reply(command: command, body: replyBody, continuation)
+            send(command, seq: seq, body: body)
+        }
+    }
+
+    /// Starts a stream (`stream`, `query`, `monitor`): returns its sequence
+    /// number and the records that follow, once the agent accepted it.
+    func openStream(_ command: String, body: MessagePackValue) async throws -> (UInt64, AsyncThrowingStream<MessagePackValue, any Error>) {
+        if let closedError { throw closedError }
+        let seq = nextSeq
+        nextSeq += 1
+        let (records, sink) = AsyncThrowingStream.makeStream(of: MessagePackValue.self)
+        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
+            waiters[seq] = .stream(command: command, started: false, started, sink)
+            send(command, seq: seq, body: body)
+        }
+        return (seq, records)
+    }
+
+    /// Ends a stream on our side and asks the agent to stop it.
+    func stop(_ seq: UInt64) async {
+        guard case .stream(_, _, _, let sink)? = waiters.removeValue(forKey: seq) else { return }
+        sink.finish()
+        stoppedStreams.insert(seq)
+        _ = try? await call("stop", body: .map(["Stop": .uint(seq)]), replyBody: false)
+    }
+
+    func close() async {
+        fail(.disconnected(address: address))
+        try? await channel.close()
+        reader?.cancel()
+    }
+
+    private func send(_ command: String, seq: UInt64, body: MessagePackValue?) {
+        var w = MessagePackWriter(profile: .rpc)
+        w.write(MessagePackValue.map(["Command": .string(command), "Seq": .uint(seq)]))
+        if let body { w.write(body) }
+        channel.writeAndFlush(ByteBuffer(bytes: w.bytes), promise: nil)
+    }
+
+    private func received(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        var reader = MessagePackReader(buffer)
+        var consumed = 0
+        do {
+            while !reader.isAtEnd {
+                let header = try reader.read()
+                let seq = header["Seq"]?.uint64Value ?? .max
+                let error = header["Error"]?.stringValue ?? ""
+                var body: MessagePackValue?
+                if expectsBody(seq: seq, error: error) { body = try reader.read() }
+                consumed = reader.offset
+                dispatch(seq: seq, error: error, body: body)
+            }
+        } catch .truncated {
+            // The rest is still on its way.
+        } catch {
+            fail(.unexpectedReply(command: "(stream)", detail: "\(error)"))
+            channel.close(promise: nil)
+            return
+        }
+        if consumed > 0 { buffer.removeFirst(consumed) }
+    }
+
+    private func expectsBody(seq: UInt64, error: String) -> Bool {
+        switch waiters[seq] {
+        case .reply(let command, let body, _)?:
+            // `join` always sends its count, even with an error.
+            return body && (error.isEmpty || command == "join")
+        case .stream(_, let started, _, _)?:
+            return started
+        case nil:
+            return stoppedStreams.contains(seq)
+        }
+    }
+
+    private func dispatch(seq: UInt64, error: String, body: MessagePackValue?) {
+        switch waiters[seq] {
+        case .reply(let command, _, let continuation)?:
+            waiters[seq] = nil
+            if error.isEmpty {
+                continuation.resume(returning: body)
+            } else {
+                continuation.resume(throwing: Self.agentError(command: command, message: error, address: address))
+            }
+        case .stream(let command, false, let started, let sink)?:
+            if error.isEmpty {
+                waiters[seq] = .stream(command: command, started: true, nil, sink)
+                started?.resume()
+            } else {
+                waiters[seq] = nil
+                started?.resume(throwing: Self.agentError(command: command, message: error, address: address))
+            }
+        case .stream(_, true, _, let sink)?:
+            if let body { sink.yield(body) }
+        case nil:
+            break
+        }
+    }
+
+    private func fail(_ error: AgentRPCError) {
+        if closedError == nil { closedError = error }
+        let pending = waiters
+        waiters.removeAll()
+        for waiter in pending.values {
+            switch waiter {
+            case .reply(_, _, let c): c.resume(throwing: error)
+            case .stream(_, _, let started, let sink):
+                started?.resume(throwing: error)
+                sink.finish(throwing: error)
+            }
+        }
+    }
+
+    static func agentError(command: String, message: String, address: String) -> AgentRPCError {
+        message == "Authentication required" ? .authRequired(address: address) : .agent(command: command, message: message)
+    }
+
+    static func explain(_ error: any Error) -> String {
+        let text = "\(error)"
+        if text.lowercased().contains("refused") { return "connection refused" }
+        if text.lowercased().contains("timeout") || text.lowercased().contains("timed out") { return "timed out" }
+        return text
+    }
+}
+
+final class BytesToStream: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
+    init(sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) { self.sink = sink }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) { sink.yield(unwrapInboundIn(data)) }
+    func channelInactive(context: ChannelHandlerContext) { sink.finish() }
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        sink.finish(throwing: error)
+        context.close(promise: nil)
+    }
+}
