@@ -75,9 +75,21 @@ public enum Tools {
         throw Missing(tool: tool)
     }
 
-    /// Runs a short command to completion and returns its exit code and output.
+    /// Runs a short command to completion and returns its exit code and
+    /// output. The wait happens on a Dispatch thread, never on the Swift
+    /// concurrency pool, which the code under test needs to make progress.
     @discardableResult
     public static func run(_ tool: String, _ arguments: [String], input: String? = nil)
+        async throws -> (status: Int32, output: String)
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(tool, arguments, input: input) })
+            }
+        }
+    }
+
+    public static func runBlocking(_ tool: String, _ arguments: [String], input: String? = nil)
         throws -> (status: Int32, output: String)
     {
         let process = Process()

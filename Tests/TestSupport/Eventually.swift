@@ -29,3 +29,10 @@ public func eventuallyValue<T>(_ what: String, timeout: Double = 10, every: Doub
         try await Task.sleep(nanoseconds: UInt64(every * 1_000_000_000))
     }
 }
+
+extension Sequence where Element: Sendable {
+    public func asyncAllSatisfy(_ predicate: (Element) async throws -> Bool) async rethrows -> Bool {
+        for e in self where try await !predicate(e) { return false }
+        return true
+    }
+}

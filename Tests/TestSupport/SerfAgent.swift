@@ -55,13 +55,13 @@ public final class SerfAgent: @unchecked Sendable {
     public func waitUntilReady(timeout: Double = 10) async throws {
         try await eventually("serf agent \(name) to answer RPC", timeout: timeout) {
             guard daemon.isRunning else { throw AgentDied(name: name, log: daemon.log) }
-            return (try? Tools.run("serf", ["members", "-rpc-addr=\(rpcAddress)"]).status) == 0
+            return (try? await Tools.run("serf", ["members", "-rpc-addr=\(rpcAddress)"]).status) == 0
         }
     }
 
     /// `serf members -format json` as this agent sees it: name → (status, tags).
-    public func members() throws -> [String: (status: String, tags: [String: String])] {
-        let result = try Tools.run("serf", ["members", "-rpc-addr=\(rpcAddress)", "-format=json"])
+    public func members() async throws -> [String: (status: String, tags: [String: String])] {
+        let result = try await Tools.run("serf", ["members", "-rpc-addr=\(rpcAddress)", "-format=json"])
         guard result.status == 0, let data = result.output.data(using: .utf8),
               let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
               let list = json["members"] as? [[String: Any]] else {
@@ -75,12 +75,12 @@ public final class SerfAgent: @unchecked Sendable {
         return out
     }
 
-    public func status(of member: String) -> String? { (try? members())?[member]?.status }
+    public func status(of member: String) async -> String? { (try? await members())?[member]?.status }
 
     /// Runs `serf <command> -rpc-addr=…` with more arguments.
     @discardableResult
-    public func serf(_ command: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        try Tools.run("serf", [command, "-rpc-addr=\(rpcAddress)"] + arguments)
+    public func serf(_ command: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await Tools.run("serf", [command, "-rpc-addr=\(rpcAddress)"] + arguments)
     }
 
     /// Graceful leave, as Ctrl-C does.

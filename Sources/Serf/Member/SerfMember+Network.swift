@@ -8,9 +8,12 @@ extension SerfMember {
     /// UDP and TCP on the same port, as memberlist requires. With port 0 the
     /// kernel picks the UDP port and TCP must get the same one, so retry a
     /// few times if it is taken for TCP.
-    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup, inbox: Inbox) async throws -> (any Channel, any Channel) {
+    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup) async throws -> (any Channel, any Channel, Inbox) {
         var lastError: (any Error)?
         for _ in 0 ..< (port == 0 ? 10 : 1) {
+            // A fresh inbox per attempt: closing a failed attempt's channel
+            // finishes its streams.
+            let inbox = Inbox()
             let udp: any Channel
             do {
                 udp = try await DatagramBootstrap(group: group)
@@ -36,7 +39,7 @@ extension SerfMember {
                         }
                     }
                     .bind(host: host, port: actual).get()
-                return (udp, tcp)
+                return (udp, tcp, inbox)
             } catch {
                 lastError = error
                 try? await udp.close()

@@ -35,8 +35,7 @@ public actor SerfMember {
     public static func start(_ config: SerfMemberConfig, logger: Logger = Logger(label: "serftop.gossip"),
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SerfMember {
         let keyring = config.keys.isEmpty ? nil : try Keyring(keys: config.keys)
-        let inbox = Inbox()
-        let (udp, tcp) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, group: group, inbox: inbox)
+        let (udp, tcp, inbox) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, group: group)
         let boundPort = udp.localAddress?.port ?? config.bindPort
         let ip: [UInt8]
         if let host = config.advertiseHost {
