@@ -8,6 +8,7 @@ struct Serftop: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             MembersCommand.self, MonitorCommand.self, EventCommand.self, QueryCommand.self,
+            StatsCommand.self, ServerCommand.self, ReloadCommand.self,
         ]
     )
 }

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Fetches stats pages over HTTP with keep-alive. Each balancer has its own
+/// deadline, so a slow one never holds up the others.
+public final class StatsScraper: Sendable {
+    let client: HTTPClient
+    public let timeout: Duration
+    /// Bodies larger than this are refused (a balancer of 100k servers is ~40 MB).
+    public let maxBody = 64 << 20
+
+    public init(connectTimeout: Duration = .seconds(2), timeout: Duration = .seconds(5)) {
+        var config = HTTPClient.Configuration(redirectConfiguration: .disallow,
+                                              timeout: .init(connect: .init(connectTimeout), read: .init(timeout)))
+        config.connectionPool = .init(idleTimeout: .seconds(60))
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
+        self.timeout = timeout
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    /// The raw CSV body.
+    public func fetch(_ endpoint: StatsEndpoint) async throws -> [UInt8] {
+        var request = HTTPClientRequest(url: endpoint.csvURL)
+        if let auth = endpoint.authorization { request.headers.add(name: "Authorization", value: auth) }
+        let response: HTTPClientResponse
+        do {
+            response = try await client.execute(request, timeout: .init(timeout))
+        } catch {
+            throw Self.describe(error, endpoint)
+        }
+        guard response.status == .ok else {
+            throw HAProxyError.http(status: Int(response.status.code), url: endpoint.csvURL, hint: Self.hint(response.status, endpoint))
+        }
+        do {
+            let body = try await response.body.collect(upTo: maxBody)
+            return Array(body.readableBytesView)
+        } catch {
+            throw Self.describe(error, endpoint)
+        }
+    }
+
+    /// One scrape, parsed.
+    public func scrape(_ endpoint: StatsEndpoint) async throws -> StatsSnapshot {
+        let body = try await fetch(endpoint)
+        do {
+            return try StatsCSVParser.parse(body)
+        } catch {
+            throw HAProxyError.parse(error, url: endpoint.csvURL)
+        }
+    }
+
+    /// Scrapes every endpoint at once; each result stands alone.
+    public func scrapeAll(_ endpoints: [StatsEndpoint]) async -> [StatsEndpoint: Result<StatsSnapshot, HAProxyError>] {
+        await withTaskGroup(of: (StatsEndpoint, Result<StatsSnapshot, HAProxyError>).self) { group in
+            for e in endpoints {
+                group.addTask {
+                    do { return (e, .success(try await self.scrape(e))) } catch let error as HAProxyError { return (e, .failure(error)) } catch {
+                        return (e, .failure(.unreachable(what: "the stats page", address: e.authority, reason: "\(error)")))
+                    }
+                }
+            }
+            var out: [StatsEndpoint: Result<StatsSnapshot, HAProxyError>] = [:]
+            for await (e, r) in group { out[e] = r }
+            return out
+        }
+    }
+
+    static func hint(_ status: HTTPResponseStatus, _ endpoint: StatsEndpoint) -> String {
+        switch status.code {
+        case 401: return endpoint.username == nil
+            ? "the stats page needs a user and password (http://USER:PASS@\(endpoint.authority)/)"
+            : "the stats page refused the user and password"
+        case 403: return "the stats page refused access"
+        case 404, 503: return "no stats page at this URL (check `stats uri` in haproxy.cfg; the default is /haproxy?stats)"
+        default: return ""
+        }
+    }
+
+    static func describe(_ error: any Error, _ endpoint: StatsEndpoint) -> HAProxyError {
+        let text = "\(error)"
+        if let e = error as? HAProxyError { return e }
+        if text.contains("refused") { return .unreachable(what: "the stats page", address: endpoint.authority, reason: "connection refused") }
+        if text.contains("imeout") || text.contains("deadlineExceeded") {
+            return .unreachable(what: "the stats page", address: endpoint.authority, reason: "no answer in time")
+        }
+        if text.contains("bodyLengthMismatch") || text.contains("remoteConnectionClosed") {
+            return .unreachable(what: "the stats page", address: endpoint.authority, reason: "the connection closed before the page was complete")
+        }
+        return .unreachable(what: "the stats page", address: endpoint.authority, reason: text)
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import HAProxy
+
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Set a server ready, drain, maint, or its weight, through the runtime API or the stats page.",
+        discussion: """
+        serftop server drain nodes/s1 --haproxy-admin unix:/run/haproxy/admin.sock
+        serftop server weight nodes/s1 50 --haproxy-admin tcp://127.0.0.1:9999
+        serftop server maint nodes/s1 --haproxy http://admin:pass@127.0.0.1:1936/
+        """)
+
+    @Argument(help: "ready, drain, maint or weight.") var action: String
+    @Argument(help: "BACKEND/SERVER.") var target: String
+    @Argument(help: "The weight, for `weight`.") var weight: Int?
+    @Option(name: .customLong("haproxy-admin"), help: ArgumentHelp("The runtime API: tcp://HOST:PORT or unix:/path.", valueName: "addr"))
+    var admin: String?
+    @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page with `stats admin` enabled.", valueName: "url"))
+    var url: String?
+    @Option(help: "User for the stats page.") var user: String?
+    @Option(help: "Password for the stats page.") var password: String?
+
+    func run() async throws {
+        guard let act = ServerAction(action, weight: weight) else {
+            throw ValidationError(action == "weight" ? "weight needs a value: serftop server weight BACKEND/SERVER N"
+                                                     : "the action is ready, drain, maint or weight, not '\(action)'")
+        }
+        let parts = target.split(separator: "/", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw ValidationError("name the server as BACKEND/SERVER, e.g. nodes/s1")
+        }
+        let outcome: ActionOutcome
+        if let admin {
+            guard let address = HAProxyAddress(admin) else { throw ValidationError("\(HAProxyError.badAddress(admin))") }
+            outcome = await ServerControl(runtimeAPI: address).apply(act, backend: parts[0], server: parts[1])
+        } else if let url {
+            let scraper = StatsScraper()
+            outcome = await ServerControl(statsPage: try StatsEndpoint(url, username: user, password: password), scraper: scraper)
+                .apply(act, backend: parts[0], server: parts[1])
+            await scraper.shutdown()
+        } else {
+            throw ValidationError("say where HAProxy is: --haproxy-admin ADDR (runtime API) or --haproxy URL (stats page)")
+        }
+        guard outcome.succeeded else { throw CommandFailure(outcome.message) }
+        print(outcome.message)
+    }
+}

@@ -1,0 +1,32 @@
+import ArgumentParser
+import HAProxy
+
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Print the servers of every backend from HAProxy stats pages: status, weight, sessions, rates, checks.")
+
+    @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page: HOST[:PORT] (port 1936) or any stats URL; repeatable.", valueName: "url"))
+    var urls: [String] = ["127.0.0.1:1936"]
+    @Option(help: "User for the stats page, if it needs one (or put USER:PASS@ in the URL).") var user: String?
+    @Option(help: "Password for the stats page.") var password: String?
+    @Option(help: "text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        let endpoints = try urls.map { try StatsEndpoint($0, username: user, password: password) }
+        let scraper = StatsScraper()
+        let results = await scraper.scrapeAll(endpoints)
+        await scraper.shutdown()
+        var snapshots: [(String, StatsSnapshot)] = []
+        var failures: [String] = []
+        for e in endpoints {
+            switch results[e] {
+            case .success(let s)?: snapshots.append((e.authority, s))
+            case .failure(let error)?: failures.append("\(error)")
+            case nil: break
+            }
+        }
+        print(format == .json ? StatsListing.json(snapshots) : StatsListing.text(snapshots))
+        if !failures.isEmpty { throw CommandFailure(failures.joined(separator: "\n")) }
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import HAProxy
+import Testing
+import TestSupport
+
+/// Against a real haproxy 2.6 in master-worker mode with real HTTP servers behind it.
+@Suite struct LiveHAProxyTests {
+    struct Setup {
+        let haproxy: HAProxyInstance
+        let backends: [HTTPBackend]
+        let scraper: StatsScraper
+        let endpoint: StatsEndpoint
+    }
+
+    func setup(admin: Bool = true, auth: Bool = true) async throws -> Setup {
+        let backends = try [HTTPBackend(), HTTPBackend()]
+        for b in backends { try await b.waitUntilReady() }
+        var options = HAProxyInstance.Options()
+        options.statsAdmin = admin
+        if !auth { options.statsAuth = nil }
+        options.servers = [.init("s1", port: backends[0].port), .init("s2", port: backends[1].port)]
+        let haproxy = try HAProxyInstance(options)
+        try await haproxy.waitUntilReady()
+        let scraper = StatsScraper()
+        let endpoint = try StatsEndpoint(haproxy.statsURL)
+        try await eventually("both servers UP") {
+            try await scraper.scrape(endpoint).servers.allSatisfy { $0.status?.state == .up }
+        }
+        return Setup(haproxy: haproxy, backends: backends, scraper: scraper, endpoint: endpoint)
+    }
+
+    func state(_ s: Setup, _ server: String) async throws -> ServerStatus.State? {
+        try await s.scraper.scrape(s.endpoint).servers.first { $0.qualifiedName == "nodes/\(server)" }?.status?.state
+    }
+
+    @Test(arguments: ["runtime API (TCP)", "runtime API (unix)", "stats page"])
+    func drainReadyAndMaintShowInTheNextScrape(path: String) async throws {
+        let s = try await setup()
+        let control: ServerControl
+        switch path {
+        case "runtime API (TCP)": control = ServerControl(runtimeAPI: HAProxyAddress(s.haproxy.adminAddress)!)
+        case "runtime API (unix)": control = ServerControl(runtimeAPI: .unix(path: s.haproxy.adminSocket))
+        default: control = ServerControl(statsPage: s.endpoint, scraper: s.scraper)
+        }
+        let drained = await control.apply(.drain, backend: "nodes", server: "s1")
+        #expect(drained.succeeded, "\(drained)")
+        #expect(try await state(s, "s1") == .drain)
+        let ready = await control.apply(.ready, backend: "nodes", server: "s1")
+        #expect(ready.succeeded, "\(ready)")
+        #expect(try await state(s, "s1") == .up)
+        let maint = await control.apply(.maint, backend: "nodes", server: "s2")
+        #expect(maint.succeeded, "\(maint)")
+        #expect(try await state(s, "s2") == .maint)
+        await s.scraper.shutdown()
+    }
+
+    @Test func weightGoesThroughTheRuntimeAPI() async throws {
+        let s = try await setup()
+        let outcome = await ServerControl(runtimeAPI: HAProxyAddress(s.haproxy.adminAddress)!).apply(.weight(42), backend: "nodes", server: "s2")
+        #expect(outcome.succeeded)
+        #expect(try await s.scraper.scrape(s.endpoint).servers.first { $0.service == "s2" }?.weight == 42)
+        await s.scraper.shutdown()
+    }
+
+    @Test func refusedActionsAreReportedAsRefused() async throws {
+        let s = try await setup(admin: false)
+        let readOnly = await ServerControl(statsPage: s.endpoint, scraper: s.scraper).apply(.drain, backend: "nodes", server: "s1")
+        #expect(!readOnly.succeeded)
+        #expect(readOnly.message.contains("read-only"), "\(readOnly)")
+        #expect(try await state(s, "s1") == .up)
+        let unknown = await ServerControl(runtimeAPI: HAProxyAddress(s.haproxy.adminAddress)!).apply(.maint, backend: "nodes", server: "nope")
+        #expect(!unknown.succeeded)
+        #expect(unknown.message.contains("No such server"), "\(unknown)")
+        await s.scraper.shutdown()
+    }
+
+    @Test func unknownServerOnAnAdminStatsPageIsRefused() async throws {
+        let s = try await setup()
+        let outcome = await ServerControl(statsPage: s.endpoint, scraper: s.scraper).apply(.drain, backend: "nodes", server: "ghost")
+        #expect(!outcome.succeeded, "\(outcome)")
+        await s.scraper.shutdown()
+    }
+
+    @Test func reloadThatAddsAServerShowsItInTheNextScrape() async throws {
+        let s = try await setup()
+        let third = try HTTPBackend()
+        try await third.waitUntilReady()
+        try s.haproxy.rewrite(servers: s.haproxy.options.servers + [.init("s3", port: third.port)])
+        let master = MasterCLI(address: .unix(path: s.haproxy.masterSocket))
+        let outcome = try await master.reload()
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(try await s.scraper.scrape(s.endpoint).servers.contains { $0.service == "s3" })
+        await s.scraper.shutdown()
+    }
+
+    @Test func brokenConfigReloadFailsAndTheOldWorkerKeepsServing() async throws {
+        let s = try await setup()
+        try s.haproxy.rewrite(appending: "    this_is_not_a_directive\n")
+        let outcome = try await MasterCLI(address: .unix(path: s.haproxy.masterSocket)).reload()
+        #expect(!outcome.succeeded)
+        #expect(outcome.message.contains("failed"), "\(outcome)")
+        let site = try await Tools.run("curl", ["-sf", s.haproxy.siteURL])
+        #expect(site.status == 0 && site.output == "ok\n", "the old worker must still serve: \(site)")
+        #expect(try await s.scraper.scrape(s.endpoint).servers.count == 2)
+        await s.scraper.shutdown()
+    }
+
+    @Test func scrapeErrorsSayWhatToDo() async throws {
+        let s = try await setup()
+        let noAuth = try StatsEndpoint("http://127.0.0.1:\(s.haproxy.statsPort)/")
+        await #expect(throws: HAProxyError.self) { try await s.scraper.scrape(noAuth) }
+        do { _ = try await s.scraper.scrape(noAuth) } catch { #expect("\(error)".contains("needs a user and password")) }
+        let nobody = try StatsEndpoint("127.0.0.1:\(FreePort.next())")
+        do { _ = try await s.scraper.scrape(nobody); Issue.record("scraped nothing") } catch {
+            #expect("\(error)".contains("connection refused"), "\(error)")
+        }
+        let html = try StatsEndpoint(s.haproxy.siteURL + "index.html;csv")
+        await #expect(throws: HAProxyError.self) { try await s.scraper.scrape(html) }
+        await s.scraper.shutdown()
+    }
+
+    @Test func oneSlowBalancerDoesNotHoldUpTheOthers() async throws {
+        let s = try await setup()
+        // A listener that accepts and never answers.
+        let silent = try Daemon("silent", executable: "python3", arguments: ["-c", """
+            import socket,time
+            s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 0)); s.listen(5)
+            print(s.getsockname()[1], flush=True)
+            conns=[]
+            while True:
+                c,_=s.accept(); conns.append(c)
+            """])
+        let port = try await eventuallyValue("the silent server's port") { Int(silent.log.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let slowScraper = StatsScraper(timeout: .seconds(3))
+        let start = ContinuousClock.now
+        async let slow = slowScraper.scrapeAll([try StatsEndpoint("127.0.0.1:\(port)")])
+        let fast = try await slowScraper.scrape(s.endpoint)
+        let fastTime = ContinuousClock.now - start
+        #expect(fast.servers.count == 2)
+        #expect(fastTime < .seconds(2), "the healthy balancer answered in \(fastTime)")
+        let slowResult = try await slow
+        #expect(slowResult.values.allSatisfy { if case .failure = $0 { return true } else { return false } })
+        await slowScraper.shutdown()
+        await s.scraper.shutdown()
+    }
+
+    @Test func commandLineToolsWork() async throws {
+        let s = try await setup()
+        let stats = try await SerftopBinary.run(["stats", "--haproxy", s.haproxy.statsURL])
+        #expect(stats.status == 0, "\(stats.output)")
+        #expect(stats.output.contains("nodes    s1      UP"), "\(stats.output)")
+        let drain = try await SerftopBinary.run(["server", "drain", "nodes/s1", "--haproxy-admin", "unix:\(s.haproxy.adminSocket)"])
+        #expect(drain.status == 0, "\(drain.output)")
+        let json = try await SerftopBinary.run(["stats", "--haproxy", s.haproxy.statsURL, "--format", "json"])
+        #expect(json.output.contains("\"status\" : \"DRAIN\""), "\(json.output)")
+        let refused = try await SerftopBinary.run(["server", "maint", "nodes/ghost", "--haproxy-admin", s.haproxy.adminAddress])
+        #expect(refused.status != 0 && refused.output.contains("No such server"))
+        let reload = try await SerftopBinary.run(["reload", "--haproxy-master", "unix:\(s.haproxy.masterSocket)"])
+        #expect(reload.status == 0 && reload.output.contains("reload #1 done"), "\(reload.output)")
+        await s.scraper.shutdown()
+    }
+}
