@@ -94,3 +94,18 @@ public final class StatsScraper: Sendable {
         return .unreachable(what: "the stats page", address: endpoint.authority, reason: text)
     }
 }
+
+extension StatsScraper {
+    /// HAProxy's version from the stats page's HTML ("HAProxy version 2.6.12-…");
+    /// nil when the page hides it (`stats hide-version`) or cannot be read.
+    public func version(_ endpoint: StatsEndpoint) async -> String? {
+        var request = HTTPClientRequest(url: endpoint.pageURL)
+        if let auth = endpoint.authorization { request.headers.add(name: "Authorization", value: auth) }
+        guard let response = try? await client.execute(request, timeout: .init(timeout)), response.status == .ok,
+              let body = try? await response.body.collect(upTo: 8 << 20) else { return nil }
+        let html = String(buffer: body)
+        guard let r = html.range(of: "HAProxy version ") else { return nil }
+        let version = html[r.upperBound...].prefix { $0.isNumber || $0 == "." }
+        return version.isEmpty ? nil : String(version)
+    }
+}

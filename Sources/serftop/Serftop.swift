@@ -7,8 +7,10 @@ struct Serftop: AsyncParsableCommand {
         abstract: "A terminal dashboard for a Serf-managed HAProxy cluster.",
         version: "0.1.0",
         subcommands: [
+            DashboardCommand.self,
             MembersCommand.self, MonitorCommand.self, EventCommand.self, QueryCommand.self,
             StatsCommand.self, ServerCommand.self, ReloadCommand.self,
-        ]
+        ],
+        defaultSubcommand: DashboardCommand.self
     )
 }

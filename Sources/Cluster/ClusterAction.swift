@@ -1,0 +1,112 @@
+import HAProxy
+
+/// What an operator can ask of the cluster from the dashboard.
+public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
+    case server(ServerAction, node: String)
+    /// Drain, wait for the node's sessions to reach 0, then maint.
+    case drainThenMaint(node: String)
+    /// Start a new node with the provisioning command.
+    case provision(name: String)
+    /// Have the cluster join a node at this address (as `serf join`).
+    case join(address: String)
+    /// Make the balancers re-render their configuration and reload.
+    case reload
+
+    public var description: String {
+        switch self {
+        case .server(let a, let node): return "\(a) \(node)"
+        case .drainThenMaint(let node): return "drain then maint \(node)"
+        case .provision(let name): return "add node \(name)"
+        case .join(let address): return "join \(address)"
+        case .reload: return "reload the balancers"
+        }
+    }
+}
+
+/// Where an action goes. Decided from the flags and the model, without doing
+/// anything, so that the choice can be shown and tested.
+public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
+    /// `set server` on the runtime API given with --haproxy-admin.
+    case runtimeAPI(HAProxyAddress, backend: String, server: String, ServerAction)
+    /// A Serf query to the balancers, answered by `serftop balancer`.
+    case serfQuery(name: String, payload: String)
+    /// The admin form of a balancer's stats page.
+    case statsPage(StatsEndpoint, backend: String, server: String, ServerAction)
+    case masterCLI(HAProxyAddress)
+    case provisionCommand(String)
+    case join(String)
+    /// Nothing can carry it out, and why.
+    case impossible(String)
+
+    public var description: String {
+        switch self {
+        case .runtimeAPI(let a, let b, let s, let act): return "\(act) \(b)/\(s) via runtime API \(a)"
+        case .serfQuery(let n, let p): return "Serf query \(n) '\(p)' to the balancers"
+        case .statsPage(let e, let b, let s, let act): return "\(act) \(b)/\(s) via stats page \(e.authority)"
+        case .masterCLI(let a): return "reload via master CLI \(a)"
+        case .provisionCommand(let c): return "run: \(c)"
+        case .join(let a): return "join \(a)"
+        case .impossible(let why): return why
+        }
+    }
+}
+
+/// The flags that decide routes.
+public struct ActionRouting: Sendable {
+    public var runtimeAPI: HAProxyAddress?
+    public var masterCLI: HAProxyAddress?
+    /// `--provision 'CMD'`, with `{name}` replaced by the new node's name.
+    public var provisionCommand: String?
+    /// Whether balancers can be asked over Serf (there is a gossip source and
+    /// at least one member tagged role=balancer).
+    public var serfQueries = true
+
+    public init(runtimeAPI: HAProxyAddress? = nil, masterCLI: HAProxyAddress? = nil, provisionCommand: String? = nil,
+                serfQueries: Bool = true) {
+        self.runtimeAPI = runtimeAPI
+        self.masterCLI = masterCLI
+        self.provisionCommand = provisionCommand
+        self.serfQueries = serfQueries
+    }
+
+    public static let serverQuery = "serftop-server"
+    public static let reloadQuery = "serftop-reload"
+
+    /// Server actions: --haproxy-admin, else a Serf query to the balancer
+    /// daemons, else the stats page of every balancer that has the server.
+    public func routes(for action: ClusterAction, in model: ClusterModel) -> [ActionRoute] {
+        switch action {
+        case .server(let act, let node):
+            return serverRoutes(act, node: node, model: model)
+        case .drainThenMaint(let node):
+            return serverRoutes(.drain, node: node, model: model)
+        case .reload:
+            if let masterCLI { return [.masterCLI(masterCLI)] }
+            if serfQueries && model.members.values.contains(where: { $0.role == "balancer" && $0.status.isUp }) {
+                return [.serfQuery(name: Self.reloadQuery, payload: "")]
+            }
+            return [.impossible("no way to reload: pass --haproxy-master ADDR, or run `serftop balancer` on the balancers")]
+        case .provision(let name):
+            guard let command = provisionCommand else { return [.impossible("no --provision command")] }
+            return [.provisionCommand(command.replacingOccurrences(of: "{name}", with: name))]
+        case .join(let address):
+            return [.join(address)]
+        }
+    }
+
+    func serverRoutes(_ act: ServerAction, node: String, model: ClusterModel) -> [ActionRoute] {
+        let refs = model.rows().first { $0.name == node }?.servers ?? []
+        if let runtimeAPI {
+            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, backend: "nodes", server: node, act)] }
+            return [.runtimeAPI(runtimeAPI, backend: ref.row.proxy, server: node, act)]
+        }
+        if serfQueries && model.members.values.contains(where: { $0.role == "balancer" && $0.status.isUp }) {
+            return [.serfQuery(name: Self.serverQuery, payload: "\(act) \(node)")]
+        }
+        let routes: [ActionRoute] = refs.compactMap { ref in
+            guard let b = model.balancers.first(where: { $0.label == ref.balancer }) else { return nil }
+            return .statsPage(b.endpoint, backend: ref.row.proxy, server: node, act)
+        }
+        return routes.isEmpty ? [.impossible("\(node) is not a server of any balancer we can reach")] : routes
+    }
+}

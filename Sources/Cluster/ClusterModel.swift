@@ -1,0 +1,175 @@
+import Foundation
+import HAProxy
+import Serf
+
+/// Everything the dashboard shows, as one value: members joined with the
+/// servers of every balancer, per-node history, and the event log. No
+/// sockets, no curses; time comes in as an argument.
+public struct ClusterModel: Sendable {
+    public private(set) var members: [String: Member] = [:]
+    public private(set) var memberChangedAt: [String: Date] = [:]
+    public var balancers: [BalancerState] = []
+    public private(set) var history: [String: History] = [:]
+    /// Requests per second over all frontends.
+    public private(set) var frontendHistory = History()
+    public var log = EventLog()
+    /// Where we read the cluster from, for the header ("gossip as x", "agent at y").
+    public var sourceDescription = ""
+    /// When the member list last came in.
+    public private(set) var membersUpdatedAt: Date?
+
+    public init() {}
+
+    // MARK: Gossip
+
+    /// The full member list (on start, and now and then to stay exact).
+    public mutating func setMembers(_ list: [Member], at time: Date) {
+        for m in list where members[m.name]?.status != m.status {
+            memberChangedAt[m.name] = time
+        }
+        members = Dictionary(list.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        membersUpdatedAt = time
+    }
+
+    public mutating func apply(_ event: SerfEvent, at time: Date) {
+        switch event {
+        case .member(let kind, let list):
+            for m in list {
+                if kind == .reap {
+                    members[m.name] = nil
+                } else {
+                    if members[m.name]?.status != m.status { memberChangedAt[m.name] = time }
+                    members[m.name] = m
+                }
+                let tags = m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                log.add(Self.logKind(kind), "\(kind.rawValue) \(m.name) \(m.address) \(tags)", at: time)
+            }
+            membersUpdatedAt = time
+        case .user(let e):
+            log.add(.user, "user event \(e.name) \(EventLine.printable(e.payload))", at: time)
+        case .query:
+            break
+        }
+    }
+
+    static func logKind(_ k: MemberEventKind) -> EventLog.Kind {
+        switch k {
+        case .join: return .join
+        case .leave: return .leave
+        case .failed: return .failed
+        case .update: return .update
+        case .reap: return .reap
+        }
+    }
+
+    // MARK: HAProxy
+
+    /// Makes sure every balancer to scrape is listed: those given on the
+    /// command line, and members tagged role=balancer (at their `stats` tag,
+    /// or their address on port 1936).
+    public mutating func discoverBalancers(credentials: (String?, String?) = (nil, nil)) {
+        for m in members.values where m.role == "balancer" && m.status.isUp {
+            guard !balancers.contains(where: { $0.memberName == m.name }) else { continue }
+            let text = m.tags["stats"] ?? m.tags["stats_url"] ?? "http://\(m.address):\(StatsEndpoint.defaultPort)/"
+            guard let endpoint = try? StatsEndpoint(text, username: credentials.0, password: credentials.1) else { continue }
+            if let i = balancers.firstIndex(where: { $0.memberName == nil && $0.endpoint.csvURL == endpoint.csvURL }) {
+                balancers[i].memberName = m.name
+            } else {
+                balancers.append(BalancerState(endpoint: endpoint, memberName: m.name))
+            }
+        }
+    }
+
+    public mutating func recordScrape(_ result: Result<StatsSnapshot, HAProxyError>, for endpoint: StatsEndpoint, at time: Date) {
+        guard let i = balancers.firstIndex(where: { $0.endpoint == endpoint }) else { return }
+        switch result {
+        case .success(let snapshot):
+            if balancers[i].lastError != nil { log.add(.scrape, "\(balancers[i].label): stats page answers again", at: time) }
+            balancers[i].snapshot = snapshot
+            balancers[i].lastSuccess = time
+            balancers[i].lastError = nil
+        case .failure(let error):
+            if balancers[i].lastError != "\(error)" { log.add(.scrape, "\(balancers[i].label): \(error)", at: time) }
+            balancers[i].lastError = "\(error)"
+        }
+    }
+
+    /// After every round of scrapes: one history sample per node.
+    public mutating func sampleHistory() {
+        for row in rows() {
+            history[row.name, default: History()].append(row.requestRate ?? 0)
+        }
+        frontendHistory.append(siteFrontends.reduce(0) { $0 + ($1.row.requestRate ?? $1.row.sessionRate ?? 0) })
+    }
+
+    // MARK: The join
+
+    /// Members and servers joined by name. A server is matched to the member
+    /// of the same name; backend rows and frontends are not nodes.
+    public func rows() -> [NodeRow] {
+        var servers: [String: [NodeRow.ServerRef]] = [:]
+        var serverChanged: [String: Date] = [:]
+        for b in balancers {
+            guard let snapshot = b.snapshot else { continue }
+            for row in snapshot.servers {
+                servers[row.service, default: []].append(.init(balancer: b.label, row: row))
+                if let lastchg = row.lastChange, let when = b.lastSuccess {
+                    serverChanged[row.service] = when.addingTimeInterval(-Double(lastchg))
+                }
+            }
+        }
+        var out: [NodeRow] = []
+        for m in members.values {
+            let refs = servers.removeValue(forKey: m.name) ?? []
+            let mark: NodeRow.Mark? = refs.isEmpty && m.role == "backend" && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
+            out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
+                               servers: refs, history: history[m.name]?.samples ?? [],
+                               changedAt: memberChangedAt[m.name], mark: mark))
+        }
+        for (name, refs) in servers {
+            let address = refs.first?.row.address.map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? ""
+            out.append(NodeRow(name: name, address: address, role: "", gossip: nil, member: nil, servers: refs,
+                               history: history[name]?.samples ?? [], changedAt: serverChanged[name], mark: .notInGossip))
+        }
+        return out
+    }
+
+    // MARK: Header figures
+
+    public struct Counts: Sendable, Hashable {
+        public var total = 0, alive = 0, suspect = 0, leaving = 0, left = 0, failed = 0
+    }
+
+    public var counts: Counts {
+        var c = Counts()
+        for m in members.values {
+            c.total += 1
+            switch m.status {
+            case .alive: c.alive += 1
+            case .suspect: c.suspect += 1
+            case .leaving: c.leaving += 1
+            case .left: c.left += 1
+            case .failed: c.failed += 1
+            case .none: break
+            }
+        }
+        return c
+    }
+
+    /// The frontends of every reachable balancer.
+    public var frontends: [(balancer: String, row: StatsRow)] {
+        balancers.flatMap { b in (b.snapshot?.frontends ?? []).map { (b.label, $0) } }
+    }
+
+    /// Frontends other than the stats page itself (which our scrapes keep busy).
+    public var siteFrontends: [(balancer: String, row: StatsRow)] {
+        frontends.filter { $0.row.proxy != "stats" && !$0.row.proxy.hasPrefix("stats") }
+    }
+
+    /// Age of the oldest data on screen: the slowest balancer's last scrape.
+    public func dataAge(now: Date) -> TimeInterval? {
+        let times = balancers.compactMap(\.lastSuccess)
+        guard let oldest = times.min() else { return membersUpdatedAt.map { now.timeIntervalSince($0) } }
+        return now.timeIntervalSince(oldest)
+    }
+}

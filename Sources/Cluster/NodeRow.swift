@@ -1,0 +1,43 @@
+import Foundation
+import HAProxy
+import Serf
+
+/// One line of the dashboard: a node as the gossip and as HAProxy see it.
+public struct NodeRow: Sendable, Hashable {
+    public enum Mark: String, Sendable, Hashable {
+        /// A member that should be a server (role=backend) but no balancer has it.
+        case notInLB = "not in LB"
+        /// A server HAProxy has but the gossip does not know.
+        case notInGossip = "not in gossip"
+    }
+
+    public var name: String
+    public var address: String
+    public var role: String
+    /// nil: HAProxy knows the node, the gossip does not.
+    public var gossip: MemberStatus?
+    public var member: Member?
+    /// The node's server rows, one per balancer and backend that has it.
+    public var servers: [ServerRef]
+    public var history: [Int]
+    /// When the gossip status last changed (or HAProxy's, for a server-only row).
+    public var changedAt: Date?
+    public var mark: Mark?
+
+    public struct ServerRef: Sendable, Hashable {
+        public var balancer: String
+        public var row: StatsRow
+    }
+
+    /// The first server row: what the LB columns show.
+    public var server: StatsRow? { servers.first?.row }
+    public var lbStatus: ServerStatus? { server?.status }
+    public var weight: Int? { server?.weight }
+    public var sessions: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + ($1.row.currentSessions ?? 0) } }
+    public var requestRate: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + ($1.row.requestRate ?? $1.row.sessionRate ?? 0) } }
+    public var check: String? {
+        guard let s = server, let status = s.checkStatus else { return nil }
+        if let d = s.checkDuration, d >= 0, status.hasSuffix("OK") { return "\(status) \(d)ms" }
+        return status
+    }
+}

@@ -1,0 +1,218 @@
+import Cluster
+import HAProxy
+
+/// Everything about the screen that is not the cluster: selection, filter,
+/// sort, overlays, pending questions. Changed only by `handle(_:)`.
+public struct DashboardState: Sendable {
+    public enum Mode: Sendable, Equatable {
+        case normal
+        case filtering
+        case help
+        case details(node: String, scroll: Int)
+        case confirm(ClusterAction, question: String)
+        case prompt(Prompt, text: String)
+    }
+
+    public enum Prompt: Sendable, Equatable {
+        case joinAddress
+    }
+
+    public var mode: Mode = .normal
+    public var selected: String?
+    public var scroll = 0
+    public var filter = ""
+    public var sort: SortKey = .name
+    public var reverse = false
+    public var showEvents = true
+    public var readOnly = false
+    /// A line for the footer until the next key (a refusal, a hint).
+    public var notice: String?
+
+    public init(readOnly: Bool = false) { self.readOnly = readOnly }
+
+    /// What the reducer needs to know beyond itself.
+    public struct Context: Sendable {
+        public var rows: [NodeRow]
+        public var layout: DashboardLayout
+        public var canProvision: Bool
+        public var nextNodeName: String
+
+        public init(rows: [NodeRow], layout: DashboardLayout, canProvision: Bool, nextNodeName: String) {
+            self.rows = rows; self.layout = layout; self.canProvision = canProvision; self.nextNodeName = nextNodeName
+        }
+    }
+
+    public enum Effect: Sendable, Equatable {
+        case quit
+        case perform(ClusterAction)
+        case nextTheme
+    }
+
+    /// The rows on screen, filtered and sorted.
+    public func visible(_ rows: [NodeRow]) -> [NodeRow] {
+        let needle = filter.lowercased()
+        let kept = needle.isEmpty ? rows : rows.filter { Self.matches($0, needle) }
+        let sorted = kept.sorted { a, b in
+            if sort.less(a, b) { return true }
+            if sort.less(b, a) { return false }
+            return a.name < b.name
+        }
+        return reverse ? sorted.reversed() : sorted
+    }
+
+    /// Name, role, status (gossip or LB), address or any tag, by substring;
+    /// `key=value` matches a tag.
+    static func matches(_ row: NodeRow, _ needle: String) -> Bool {
+        if let eq = needle.firstIndex(of: "=") {
+            let k = String(needle[..<eq]), v = String(needle[needle.index(after: eq)...])
+            return row.member?.tags.contains { $0.key.lowercased() == k && $0.value.lowercased().contains(v) } ?? false
+        }
+        let fields = [row.name, row.role, row.address, row.gossip?.rawValue ?? "", row.lbStatus?.raw ?? "", row.mark?.rawValue ?? ""]
+            + (row.member?.tags.values.map { $0 } ?? [])
+        return fields.contains { $0.lowercased().contains(needle) }
+    }
+
+    /// One key press. Returns what the runtime should do.
+    public mutating func handle(_ key: Key, context: Context) -> [Effect] {
+        if case .ctrlC = key { return [.quit] }
+        notice = nil
+        let rows = visible(context.rows)
+        switch mode {
+        case .filtering:
+            switch key {
+            case .escape: filter = ""; mode = .normal
+            case .enter: mode = .normal
+            case .backspace: if !filter.isEmpty { filter.removeLast() }
+            case .char(let c): filter.append(c)
+            default: break
+            }
+            keepSelectionVisible(visible(context.rows), context.layout)
+            return []
+        case .help:
+            mode = .normal
+            return key == .char("q") ? [.quit] : []
+        case .details(let node, let scroll):
+            switch key {
+            case .escape, .enter, .char("q"): mode = .normal
+            case .down, .char("j"): mode = .details(node: node, scroll: scroll + 1)
+            case .up, .char("k"): mode = .details(node: node, scroll: max(0, scroll - 1))
+            case .pageDown: mode = .details(node: node, scroll: scroll + 10)
+            case .pageUp: mode = .details(node: node, scroll: max(0, scroll - 10))
+            default: break
+            }
+            return []
+        case .confirm(let action, _):
+            mode = .normal
+            if key == .char("y") || key == .char("Y") || key == .enter { return [.perform(action)] }
+            notice = "cancelled: \(action)"
+            return []
+        case .prompt(let prompt, var text):
+            switch key {
+            case .escape: mode = .normal; notice = "cancelled"
+            case .backspace: if !text.isEmpty { text.removeLast() }; mode = .prompt(prompt, text: text)
+            case .char(let c): text.append(c); mode = .prompt(prompt, text: text)
+            case .enter:
+                mode = .normal
+                let address = text.trimmingCharacters(in: .whitespaces)
+                if !address.isEmpty { return [.perform(.join(address: address))] }
+            default: break
+            }
+            return []
+        case .normal:
+            return handleNormal(key, rows: rows, context: context)
+        }
+    }
+
+    mutating func handleNormal(_ key: Key, rows: [NodeRow], context: Context) -> [Effect] {
+        switch key {
+        case .char("q"): return [.quit]
+        case .down, .char("j"): move(by: 1, rows, context.layout)
+        case .up, .char("k"): move(by: -1, rows, context.layout)
+        case .pageDown: move(by: max(1, context.layout.tableRows - 1), rows, context.layout)
+        case .pageUp: move(by: -max(1, context.layout.tableRows - 1), rows, context.layout)
+        case .home, .char("g"): select(rows.first?.name, rows, context.layout)
+        case .end, .char("G"): select(rows.last?.name, rows, context.layout)
+        case .enter: if let s = selectedRow(rows) { mode = .details(node: s.name, scroll: 0) }
+        case .char("?"): mode = .help
+        case .char("/"): mode = .filtering
+        case .escape: filter = ""
+        case .char("s"): sort = sort.next; reverse = false
+        case .char("S"): reverse.toggle()
+        case .char("e"): showEvents.toggle()
+        case .char("t"): return [.nextTheme]
+        case .click(_, let y):
+            let index = y - context.layout.tableTop + scroll
+            if y >= context.layout.tableTop, y < context.layout.tableTop + context.layout.tableRows, rows.indices.contains(index) {
+                selected = rows[index].name
+            }
+        case .scrollDown: move(by: 3, rows, context.layout)
+        case .scrollUp: move(by: -3, rows, context.layout)
+        case .char("d"), .char("r"), .char("m"), .char("D"), .char("a"), .char("R"):
+            return askForAction(key, rows: rows, context: context)
+        default: break
+        }
+        return []
+    }
+
+    mutating func askForAction(_ key: Key, rows: [NodeRow], context: Context) -> [Effect] {
+        guard !readOnly else {
+            notice = "read-only: actions are disabled (started with --read-only)"
+            return []
+        }
+        guard case .char(let c) = key else { return [] }
+        switch c {
+        case "a":
+            if context.canProvision {
+                mode = .confirm(.provision(name: context.nextNodeName), question: "Add node \(context.nextNodeName)?")
+            } else {
+                mode = .prompt(.joinAddress, text: "")
+            }
+        case "R":
+            mode = .confirm(.reload, question: "Re-render and reload every balancer?")
+        default:
+            guard let row = selectedRow(rows) else { notice = "no node selected"; return [] }
+            let action: ClusterAction
+            let question: String
+            switch c {
+            case "d": action = .server(.drain, node: row.name); question = "Drain \(row.name)? (no new sessions; current ones finish)"
+            case "r": action = .server(.ready, node: row.name); question = "Set \(row.name) ready?"
+            case "m": action = .server(.maint, node: row.name); question = "Put \(row.name) in maintenance? (its sessions are cut)"
+            default: action = .drainThenMaint(node: row.name); question = "Drain \(row.name), then maint when its sessions reach 0?"
+            }
+            guard !row.servers.isEmpty || row.role == "backend" else {
+                notice = "\(row.name) is not a server of any balancer"
+                return []
+            }
+            mode = .confirm(action, question: question)
+        }
+        return []
+    }
+
+    public func selectedRow(_ rows: [NodeRow]) -> NodeRow? {
+        if let selected, let r = rows.first(where: { $0.name == selected }) { return r }
+        return rows.first
+    }
+
+    mutating func move(by delta: Int, _ rows: [NodeRow], _ layout: DashboardLayout) {
+        guard !rows.isEmpty else { return }
+        let current = selected.flatMap { s in rows.firstIndex { $0.name == s } } ?? 0
+        let next = min(max(current + delta, 0), rows.count - 1)
+        select(rows[next].name, rows, layout)
+    }
+
+    mutating func select(_ name: String?, _ rows: [NodeRow], _ layout: DashboardLayout) {
+        selected = name
+        keepSelectionVisible(rows, layout)
+    }
+
+    /// Scrolls so that the selected row is on screen.
+    public mutating func keepSelectionVisible(_ rows: [NodeRow], _ layout: DashboardLayout) {
+        let index = selected.flatMap { s in rows.firstIndex { $0.name == s } } ?? 0
+        let height = max(1, layout.tableRows)
+        if index < scroll { scroll = index }
+        if index >= scroll + height { scroll = index - height + 1 }
+        scroll = max(0, min(scroll, max(0, rows.count - height)))
+    }
+}
+
+import Foundation

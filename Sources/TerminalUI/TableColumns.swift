@@ -1,0 +1,114 @@
+import Cluster
+import Foundation
+import HAProxy
+import Serf
+
+/// The node table's columns, and which of them fit a width.
+struct TableColumn {
+    enum ID: Hashable { case name, address, role, gossip, lb, weight, sessions, rate, spark, check, changed }
+    let id: ID
+    let title: String
+    let minWidth: Int
+    let maxWidth: Int
+    /// Lower keeps its place on narrow screens.
+    let priority: Int
+    let rightAligned: Bool
+
+    static func all(glyphs: Glyphs) -> [TableColumn] {
+        [
+            TableColumn(id: .name, title: "NAME", minWidth: 10, maxWidth: 24, priority: 0, rightAligned: false),
+            TableColumn(id: .address, title: "ADDRESS", minWidth: 15, maxWidth: 15, priority: 7, rightAligned: false),
+            TableColumn(id: .role, title: "ROLE", minWidth: 8, maxWidth: 9, priority: 4, rightAligned: false),
+            TableColumn(id: .gossip, title: "GOSSIP", minWidth: 7, maxWidth: 7, priority: 1, rightAligned: false),
+            TableColumn(id: .lb, title: "LB", minWidth: 8, maxWidth: 10, priority: 2, rightAligned: false),
+            TableColumn(id: .weight, title: "W", minWidth: 3, maxWidth: 3, priority: 6, rightAligned: true),
+            TableColumn(id: .sessions, title: "SESS", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
+            TableColumn(id: .rate, title: "REQ/s", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
+            TableColumn(id: .spark, title: String(glyphs.sparkline.prefix(7).map { $0 }), minWidth: 8, maxWidth: 60, priority: 5, rightAligned: false),
+            TableColumn(id: .check, title: "CHECK", minWidth: 10, maxWidth: 14, priority: 8, rightAligned: false),
+            TableColumn(id: .changed, title: "CHANGED", minWidth: 7, maxWidth: 7, priority: 9, rightAligned: false),
+        ]
+    }
+
+    /// The columns that fit `width`, with their widths, in display order.
+    static func fit(_ columns: [TableColumn], width: Int) -> [(TableColumn, Int)] {
+        var chosen = Set<ID>()
+        var used = 1 // left margin
+        for c in columns.sorted(by: { $0.priority < $1.priority }) where used + c.minWidth + 1 <= width {
+            chosen.insert(c.id)
+            used += c.minWidth + 1
+        }
+        var widths = Dictionary(uniqueKeysWithValues: columns.filter { chosen.contains($0.id) }.map { ($0.id, $0.minWidth) })
+        var spare = width - used
+        // Grow the fixed-size ones to their maximum first, the flexible last.
+        for c in columns.sorted(by: { $0.priority < $1.priority }) where chosen.contains(c.id) && c.id != .spark && c.id != .name {
+            let grow = min(spare, c.maxWidth - c.minWidth)
+            widths[c.id]! += grow
+            spare -= grow
+        }
+        for id in [TableColumn.ID.name, .spark] where chosen.contains(id) {
+            let c = columns.first { $0.id == id }!
+            let grow = min(spare, c.maxWidth - widths[id]!)
+            widths[id]! += grow
+            spare -= grow
+        }
+        return columns.filter { chosen.contains($0.id) }.map { ($0, widths[$0.id]!) }
+    }
+}
+
+/// What each column says for a row, and in what role.
+enum CellText {
+    static func value(_ id: TableColumn.ID, _ row: NodeRow, width: Int, now: Date, glyphs: Glyphs) -> (String, StyleRole) {
+        switch id {
+        case .name: return (row.name, .row)
+        case .address: return (row.address, .row)
+        case .role: return (row.role, .dim)
+        case .gossip:
+            guard let g = row.gossip else { return ("absent", .mark) }
+            return (g.rawValue, role(g))
+        case .lb:
+            if row.mark == .notInLB { return ("absent", .mark) }
+            guard let s = row.lbStatus else { return (glyphs.dash, .dim) }
+            return (s.raw, role(s))
+        case .weight: return (row.weight.map(String.init) ?? "", .row)
+        case .sessions: return (row.sessions.map(String.init) ?? "", .row)
+        case .rate: return (row.requestRate.map(String.init) ?? "", .row)
+        case .spark: return (row.servers.isEmpty ? "" : Sparkline.render(row.history, width: width, glyphs: glyphs), .sparkline)
+        case .check:
+            guard let c = row.check else { return ("", .row) }
+            return (c, c.contains("OK") ? .dim : .down)
+        case .changed: return (row.changedAt.map { age(now.timeIntervalSince($0)) } ?? "", .dim)
+        }
+    }
+
+    static func role(_ s: MemberStatus) -> StyleRole {
+        switch s {
+        case .alive: return .alive
+        case .suspect: return .suspect
+        case .leaving: return .leaving
+        case .left, .none: return .left
+        case .failed: return .failed
+        }
+    }
+
+    static func role(_ s: ServerStatus) -> StyleRole {
+        if s.transition != nil { return .transition }
+        switch s.state {
+        case .up, .open, .noCheck: return .up
+        case .down, .stop: return .down
+        case .drain: return .drain
+        case .maint: return .maint
+        case .noLB, .full: return .nolb
+        case .unknown: return .row
+        }
+    }
+
+    /// 42s, 3m, 5h, 2d.
+    static func age(_ seconds: TimeInterval) -> String {
+        let s = max(0, Int(seconds))
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m" }
+        if s < 86400 { return "\(s / 3600)h" }
+        return "\(s / 86400)d"
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import HAProxy
+import Serf
+import TerminalUI
+
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "The live dashboard (the default): gossip status beside HAProxy's view of every node.",
+        discussion: """
+        With no --join and no --rpc, serftop reads the cluster through the local agent on 127.0.0.1:7373,
+        so that on a cluster host `serftop` alone just works. Balancers are the --haproxy pages, plus every
+        member tagged role=balancer (scraped at http://ADDRESS:1936/;csv, or its `stats` tag).
+        """)
+
+    @OptionGroup var gossip: GossipOptions
+    @OptionGroup var identity: MemberIdentityOptions
+
+    @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page to scrape (HOST[:PORT] or URL); repeatable.", valueName: "url"))
+    var statsURLs: [String] = []
+    @Option(name: .customLong("stats-user"), help: "User for the stats pages.") var statsUser: String?
+    @Option(name: .customLong("stats-password"), help: "Password for the stats pages.") var statsPassword: String?
+    @Option(name: .customLong("haproxy-admin"), help: ArgumentHelp("Runtime API for server actions: tcp://HOST:PORT or unix:/path.", valueName: "addr"))
+    var admin: String?
+    @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("Master CLI for reloads: unix:/path or tcp://HOST:PORT.", valueName: "addr"))
+    var master: String?
+    @Option(help: ArgumentHelp("Command that starts a new node; {name} is replaced by its name.", valueName: "cmd"))
+    var provision: String?
+    @Flag(name: .customLong("read-only"), help: "Refuse every action and hide their keys.") var readOnly = false
+    @Option(help: "Theme name (themes/*.yaml, or $XDG_CONFIG_HOME/serftop/themes/).") var theme = "default"
+    @Option(help: "Seconds between refreshes.") var refresh: Double = 1
+
+    func run() async throws {
+        var settings = DashboardRuntime.Settings()
+        settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
+        settings.statsCredentials = (statsUser, statsPassword)
+        settings.themeName = theme
+        let env = ProcessInfo.processInfo.environment
+        settings.noColor = !(env["NO_COLOR"] ?? "").isEmpty
+        if let admin {
+            guard let a = HAProxyAddress(admin) else { throw ValidationError("\(HAProxyError.badAddress(admin))") }
+            settings.routing.runtimeAPI = a
+        }
+        if let master {
+            guard let m = HAProxyAddress(master) else { throw ValidationError("\(HAProxyError.badAddress(master))") }
+            settings.routing.masterCLI = m
+        }
+        settings.routing.provisionCommand = provision
+        let endpoints = try statsURLs.map { try StatsEndpoint($0, username: statsUser, password: statsPassword) }
+
+        var gossip = self.gossip
+        try identity.apply(to: &gossip)
+        var connection: ClusterConnection?
+        var description = ""
+        do {
+            connection = try await ClusterConnection.open(gossip, fallbackToLocalAgent: true)
+            switch connection! {
+            case .native(let m): description = "gossip as \(await m.name)"
+            case .agent(let a): description = "agent at \(a.address)"
+            }
+        } catch {
+            // HAProxy alone is still worth showing.
+            guard !endpoints.isEmpty, gossip.join.isEmpty, gossip.rpc == nil else { throw error }
+        }
+        settings.routing.serfQueries = connection != nil
+
+        let scraper = StatsScraper()
+        let screen = NCursesScreen(noColor: settings.noColor)
+        let runtime = DashboardRuntime(
+            screen: screen, source: connection?.source, sourceDescription: description, balancers: endpoints,
+            scraper: scraper, settings: settings, readOnly: readOnly,
+            themes: ThemeLoader(directories: ThemeLoader.standardDirectories(environment: env, executable: CommandLine.arguments.first)),
+            glyphs: Glyphs.forEnvironment(env))
+        await runtime.run()
+        screen.stop()
+        if let connection {
+            print("leaving the cluster…")
+            await connection.close()
+        }
+        await scraper.shutdown()
+    }
+}

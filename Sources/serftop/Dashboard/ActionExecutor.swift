@@ -1,0 +1,111 @@
+import Cluster
+import Foundation
+import HAProxy
+import Serf
+import Subprocess
+
+/// Carries out the routes of an action and reports, line by line, how it went.
+struct ActionExecutor: Sendable {
+    let source: (any MembershipSource)?
+    let scraper: StatsScraper
+
+    typealias Report = @Sendable (EventLog.Kind, String) async -> Void
+
+    /// Returns whether every route succeeded.
+    @discardableResult
+    func run(_ routes: [ActionRoute], report: Report) async -> Bool {
+        var ok = true
+        for route in routes {
+            ok = await run(route, report: report) && ok
+        }
+        return ok
+    }
+
+    func run(_ route: ActionRoute, report: Report) async -> Bool {
+        switch route {
+        case .runtimeAPI(let address, let backend, let server, let action):
+            return await outcome(await ServerControl(runtimeAPI: address).apply(action, backend: backend, server: server), report)
+        case .statsPage(let endpoint, let backend, let server, let action):
+            return await outcome(await ServerControl(statsPage: endpoint, scraper: scraper).apply(action, backend: backend, server: server), report)
+        case .masterCLI(let address):
+            do {
+                let result = try await MasterCLI(address: address).reload()
+                await report(result.succeeded ? .reload : .failure, result.message)
+                return result.succeeded
+            } catch {
+                await report(.failure, "reload: \(error)")
+                return false
+            }
+        case .serfQuery(let name, let payload):
+            return await query(name, payload, report)
+        case .provisionCommand(let command):
+            return await provision(command, report)
+        case .join(let address):
+            guard let source else { await report(.failure, "no gossip source to join with"); return false }
+            do {
+                let n = try await source.join([address])
+                await report(.result, "joined \(address) (\(n) answered)")
+                return true
+            } catch {
+                await report(.failure, "join \(address): \(error)")
+                return false
+            }
+        case .impossible(let why):
+            await report(.failure, why)
+            return false
+        }
+    }
+
+    func outcome(_ o: ActionOutcome, _ report: Report) async -> Bool {
+        await report(o.succeeded ? .result : .failure, o.message)
+        return o.succeeded
+    }
+
+    /// Asks the balancers' daemons; each answer is one line.
+    func query(_ name: String, _ payload: String, _ report: Report) async -> Bool {
+        guard let source else { await report(.failure, "no gossip source to send '\(name)' through"); return false }
+        let request = QueryRequest(name: name, payload: Array(payload.utf8), filterTags: ["role": "^balancer$"],
+                                   requestAck: true, timeout: .seconds(8))
+        var answered = 0, acked = 0, failed = 0
+        do {
+            for try await reply in try await source.query(request) {
+                switch reply {
+                case .ack: acked += 1
+                case .response(let from, let bytes):
+                    answered += 1
+                    let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                    let good = !text.lowercased().hasPrefix("error") && !text.lowercased().contains("failed")
+                    if !good { failed += 1 }
+                    await report(good ? (name == ActionRouting.reloadQuery ? .reload : .result) : .failure, "\(from): \(text)")
+                }
+            }
+        } catch {
+            await report(.failure, "\(name): \(error)")
+            return false
+        }
+        if answered == 0 {
+            await report(.failure, acked == 0 ? "no balancer answered '\(name)'" : "\(acked) balancer(s) acknowledged '\(name)' but none answered: is `serftop balancer` running there?")
+            return false
+        }
+        return failed == 0
+    }
+
+    /// Runs the provisioning command with a shell; its output's last line is reported.
+    func provision(_ command: String, _ report: Report) async -> Bool {
+        do {
+            let result = try await Subprocess.run(.path("/bin/sh"), arguments: ["-c", command],
+                                                  output: .string(limit: 64 << 10), error: .string(limit: 64 << 10))
+            let out = (result.standardOutput + result.standardError)
+                .split(separator: "\n").last.map(String.init) ?? ""
+            if result.terminationStatus.isSuccess {
+                await report(.result, "provisioned: \(command)" + (out.isEmpty ? "" : " → \(out)"))
+                return true
+            }
+            await report(.failure, "provisioning failed (\(result.terminationStatus)): \(out)")
+            return false
+        } catch {
+            await report(.failure, "cannot run '\(command)': \(error)")
+            return false
+        }
+    }
+}

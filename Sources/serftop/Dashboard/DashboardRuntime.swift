@@ -1,0 +1,229 @@
+import Cluster
+import Foundation
+import HAProxy
+import Serf
+import TerminalUI
+
+/// The dashboard's imperative shell: one loop that takes keys, gossip events,
+/// scrape results and action reports in order, updates the model and the
+/// screen state, and redraws.
+actor DashboardRuntime {
+    enum Message: Sendable {
+        case key(Key)
+        case serf(SerfEvent)
+        case members([Member])
+        case tick
+        case scraped([StatsEndpoint: Result<StatsSnapshot, HAProxyError>])
+        case version(StatsEndpoint, String)
+        case report(EventLog.Kind, String)
+        case actionFinished(ClusterAction, succeeded: Bool)
+        case quit
+    }
+
+    struct Settings: Sendable {
+        var refresh: Duration = .seconds(1)
+        var routing = ActionRouting()
+        var statsCredentials: (String?, String?) = (nil, nil)
+        var themeName = "default"
+        var noColor = false
+    }
+
+    let screen: any Screen
+    let source: (any MembershipSource)?
+    let scraper: StatsScraper
+    let settings: Settings
+    let themes: ThemeLoader
+    let view: DashboardView
+    var model = ClusterModel()
+    var state: DashboardState
+    var theme: Theme
+    var themeNames: [String]
+    var scraping = false
+    var versionsAsked: Set<StatsEndpoint> = []
+    /// Nodes being drained on their way to maint (the `D` key).
+    var draining: [String: Int] = [:]
+    let messages: AsyncStream<Message>
+    let post: AsyncStream<Message>.Continuation
+
+    init(screen: any Screen, source: (any MembershipSource)?, sourceDescription: String, balancers: [StatsEndpoint],
+         scraper: StatsScraper, settings: Settings, readOnly: Bool, themes: ThemeLoader, glyphs: Glyphs) {
+        self.screen = screen
+        self.source = source
+        self.scraper = scraper
+        self.settings = settings
+        self.themes = themes
+        view = DashboardView(glyphs: glyphs, provisioning: settings.routing.provisionCommand != nil)
+        state = DashboardState(readOnly: readOnly)
+        model.sourceDescription = sourceDescription
+        model.balancers = balancers.map { BalancerState(endpoint: $0) }
+        themeNames = themes.available()
+        let (t, problem) = themes.load(settings.themeName)
+        theme = settings.noColor ? .monochrome : t
+        (messages, post) = AsyncStream.makeStream(of: Message.self)
+        if let problem { model.log.add(.failure, "\(problem)", at: Date()) }
+        if !sourceDescription.isEmpty { model.log.add(.info, "reading the cluster: \(sourceDescription)", at: Date()) }
+    }
+
+    /// Runs until the user quits (or the input ends); the caller leaves the cluster.
+    func run() async {
+        let post = self.post
+        var tasks: [Task<Void, Never>] = []
+        tasks.append(Task { for await key in screen.input { post.yield(.key(key)) }; post.yield(.quit) })
+        let refresh = settings.refresh
+        tasks.append(Task {
+            while !Task.isCancelled {
+                post.yield(.tick)
+                try? await Task.sleep(for: refresh)
+            }
+        })
+        if let source {
+            tasks.append(Task {
+                do {
+                    post.yield(.members(try await source.members()))
+                    for try await event in try await source.events() { post.yield(.serf(event)) }
+                    post.yield(.report(.failure, "the gossip source closed"))
+                } catch {
+                    post.yield(.report(.failure, "gossip: \(error)"))
+                }
+            })
+        } else {
+            model.log.add(.info, "no gossip source: showing HAProxy only", at: Date())
+        }
+        tasks.append(Task { _ = await TerminationSignal.wait(); post.yield(.quit) })
+        render()
+        for await message in messages {
+            if handle(message) { break }
+            render()
+        }
+        for t in tasks { t.cancel() }
+        post.finish()
+    }
+
+    /// Returns true to quit.
+    func handle(_ message: Message) -> Bool {
+        let now = Date()
+        switch message {
+        case .quit:
+            return true
+        case .key(let key):
+            if case .resize = key { state.keepSelectionVisible(state.visible(model.rows()), layout) ; return false }
+            let context = DashboardState.Context(rows: model.rows(), layout: layout,
+                                                 canProvision: settings.routing.provisionCommand != nil,
+                                                 nextNodeName: NodeNaming.next(after: model.members.values.filter { $0.role == "backend" }.map(\.name)))
+            for effect in state.handle(key, context: context) {
+                switch effect {
+                case .quit: return true
+                case .nextTheme: nextTheme()
+                case .perform(let action): perform(action)
+                }
+            }
+        case .serf(let event):
+            model.apply(event, at: now)
+            model.discoverBalancers(credentials: settings.statsCredentials)
+        case .members(let list):
+            model.setMembers(list, at: now)
+            model.discoverBalancers(credentials: settings.statsCredentials)
+        case .tick:
+            scrape()
+        case .scraped(let results):
+            scraping = false
+            for (endpoint, result) in results { model.recordScrape(result, for: endpoint, at: now) }
+            model.sampleHistory()
+            continueDraining()
+            askVersions()
+        case .version(let endpoint, let version):
+            if let i = model.balancers.firstIndex(where: { $0.endpoint == endpoint }) { model.balancers[i].version = version }
+        case .report(let kind, let text):
+            model.log.add(kind, text, at: now)
+        case .actionFinished(let action, let ok):
+            if case .drainThenMaint(let node) = action {
+                if ok { draining[node] = Int.max } else { model.log.add(.failure, "\(node): not draining, so no maint either", at: now) }
+            }
+        }
+        return false
+    }
+
+    var layout: DashboardLayout {
+        let size = screen.size
+        return DashboardLayout(width: size.width, height: size.height, showEvents: state.showEvents)
+    }
+
+    func render() {
+        let size = screen.size
+        screen.present(view.render(model, state, width: size.width, height: size.height, now: Date()), theme: theme)
+    }
+
+    func scrape() {
+        guard !scraping, !model.balancers.isEmpty else { return }
+        scraping = true
+        let endpoints = model.balancers.map(\.endpoint)
+        let scraper = self.scraper, post = self.post
+        Task { post.yield(.scraped(await scraper.scrapeAll(endpoints))) }
+        // The member list now and then, so that nothing missed stays wrong.
+        if let source {
+            Task { if let list = try? await source.members() { post.yield(.members(list)) } }
+        }
+    }
+
+    func askVersions() {
+        for b in model.balancers where b.isReachable && !versionsAsked.contains(b.endpoint) {
+            versionsAsked.insert(b.endpoint)
+            let scraper = self.scraper, post = self.post, endpoint = b.endpoint
+            Task { if let v = await scraper.version(endpoint) { post.yield(.version(endpoint, v)) } }
+        }
+    }
+
+    func nextTheme() {
+        themeNames = themes.available()
+        let i = ((themeNames.firstIndex(of: theme.name) ?? -1) + 1) % max(1, themeNames.count)
+        let (t, problem) = themes.load(themeNames[i])
+        theme = settings.noColor ? .monochrome : t
+        model.log.add(problem == nil ? .info : .failure, problem.map { "\($0)" } ?? "theme \(t.name)", at: Date())
+        if settings.noColor { model.log.add(.info, "NO_COLOR is set: colours stay off", at: Date()) }
+    }
+
+    func perform(_ action: ClusterAction) {
+        let routes = settings.routing.routes(for: action, in: model)
+        model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
+        let executor = ActionExecutor(source: source, scraper: scraper)
+        let post = self.post
+        Task {
+            let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }
+            post.yield(.actionFinished(action, succeeded: ok))
+        }
+    }
+
+    /// `D`: once a drained node's sessions reach 0, put it in maint.
+    func continueDraining() {
+        for (node, lastSessions) in draining {
+            guard let row = model.rows().first(where: { $0.name == node }), let sessions = row.sessions else { continue }
+            if sessions == 0 {
+                draining[node] = nil
+                model.log.add(.info, "\(node): no sessions left, setting maint", at: Date())
+                perform(.server(.maint, node: node))
+            } else if sessions != lastSessions {
+                draining[node] = sessions
+                model.log.add(.info, "\(node): draining, \(sessions) session\(sessions == 1 ? "" : "s") left", at: Date())
+            }
+        }
+    }
+}
+
+/// Names for new nodes: the next in the backends' own series (s1, s2 → s3).
+enum NodeNaming {
+    static func next(after names: [String]) -> String {
+        var best: (prefix: String, number: Int)?
+        for n in names {
+            let digits = n.reversed().prefix { $0.isNumber }
+            guard !digits.isEmpty, let number = Int(String(digits.reversed())) else { continue }
+            let prefix = String(n.dropLast(digits.count))
+            if best == nil || number > best!.number { best = (prefix, number) }
+        }
+        if let best {
+            var candidate = best.number + 1
+            while names.contains("\(best.prefix)\(candidate)") { candidate += 1 }
+            return "\(best.prefix)\(candidate)"
+        }
+        return "web\(names.count + 1)"
+    }
+}
