@@ -1,6 +1,7 @@
 /// What a cell is, for colouring. Themes give each role its colours.
 public enum StyleRole: String, Sendable, Hashable, CaseIterable {
-    case normal, header, title, row, dim, selected, border, keyHint, key, warning, prompt, overlay
+    case normal, header, title, row, dim, selected, border, key, warning, prompt, overlay
+    case keyHint = "key_hint"
     case alive, suspect, leaving, failed, left
     case up, down, drain, maint, nolb, transition
     case sparkline, mark

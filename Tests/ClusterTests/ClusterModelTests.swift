@@ -1,0 +1,84 @@
+import Cluster
+import Foundation
+import HAProxy
+import Serf
+import Testing
+
+@Suite struct ClusterModelTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func snapshot(_ servers: [String]) throws -> StatsSnapshot {
+        try StatsCSVParser.parse("# pxname,svname,status,type,scur,req_rate,\n" + servers.map { "nodes,\($0),UP,2,1,5," }.joined(separator: "\n") + "\n")
+    }
+
+    @Test func membersAndServersJoinByName() throws {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "s1", address: "10.0.0.1", port: 7946, tags: ["role": "backend"]),
+                          Member(name: "s2", address: "10.0.0.2", port: 7946, tags: ["role": "backend"]),
+                          Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"])], at: now)
+        model.discoverBalancers()
+        #expect(model.balancers.map(\.endpoint.csvURL) == ["http://10.0.0.9:1936/;csv"])
+        model.recordScrape(.success(try snapshot(["s1", "old"])), for: model.balancers[0].endpoint, at: now)
+        let rows = Dictionary(uniqueKeysWithValues: model.rows().map { ($0.name, $0) })
+        #expect(rows["s1"]?.lbStatus?.state == .up && rows["s1"]?.mark == nil)
+        #expect(rows["s2"]?.mark == .notInLB)
+        #expect(rows["old"]?.mark == .notInGossip && rows["old"]?.gossip == nil)
+        #expect(rows["ha"]?.mark == nil, "a balancer is not meant to be a server")
+    }
+
+    @Test func eventsUpdateMembersAndTheLog() {
+        var model = ClusterModel()
+        let m = Member(name: "s1", address: "10.0.0.1", port: 7946, tags: ["role": "backend"])
+        model.apply(.member(.join, [m]), at: now)
+        var failed = m
+        failed.status = .failed
+        model.apply(.member(.failed, [failed]), at: now.addingTimeInterval(5))
+        #expect(model.members["s1"]?.status == .failed)
+        #expect(model.memberChangedAt["s1"] == now.addingTimeInterval(5))
+        #expect(model.log.entries.map(\.kind) == [.join, .failed])
+        model.apply(.member(.reap, [failed]), at: now.addingTimeInterval(9))
+        #expect(model.members["s1"] == nil)
+    }
+
+    @Test func scrapeFailuresAreLoggedOnceAndRecoveryToo() throws {
+        var model = ClusterModel()
+        let e = try StatsEndpoint("10.0.0.9")
+        model.balancers = [BalancerState(endpoint: e)]
+        for _ in 0 ..< 3 { model.recordScrape(.failure(.unreachable(what: "the stats page", address: "10.0.0.9:1936", reason: "connection refused")), for: e, at: now) }
+        model.recordScrape(.success(try snapshot(["s1"])), for: e, at: now)
+        #expect(model.log.entries.map(\.kind) == [.scrape, .scrape])
+        #expect(model.log.entries[0].text.contains("connection refused"))
+        #expect(model.balancers[0].isReachable)
+    }
+
+    @Test func historyKeepsTheLastMinute() throws {
+        var model = ClusterModel()
+        let e = try StatsEndpoint("10.0.0.9")
+        model.balancers = [BalancerState(endpoint: e)]
+        model.recordScrape(.success(try snapshot(["s1"])), for: e, at: now)
+        for _ in 0 ..< 100 { model.sampleHistory() }
+        #expect(model.rows().first?.history.count == 60)
+        #expect(model.rows().first?.history.last == 5)
+    }
+
+    @Test func routesFollowTheFlags() throws {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "s1", address: "10.0.0.1", port: 7946, tags: ["role": "backend"]),
+                          Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"])], at: now)
+        model.discoverBalancers()
+        model.recordScrape(.success(try snapshot(["s1"])), for: model.balancers[0].endpoint, at: now)
+        let admin = HAProxyAddress("unix:/run/haproxy/admin.sock")!
+        #expect(ActionRouting(runtimeAPI: admin).routes(for: .server(.drain, node: "s1"), in: model)
+            == [.runtimeAPI(admin, backend: "nodes", server: "s1", .drain)])
+        #expect(ActionRouting().routes(for: .server(.drain, node: "s1"), in: model)
+            == [.serfQuery(name: "serftop-server", payload: "drain s1")])
+        #expect(ActionRouting(serfQueries: false).routes(for: .server(.maint, node: "s1"), in: model)
+            == [.statsPage(model.balancers[0].endpoint, backend: "nodes", server: "s1", .maint)])
+        #expect(ActionRouting().routes(for: .reload, in: model) == [.serfQuery(name: "serftop-reload", payload: "")])
+        let master = HAProxyAddress("unix:/run/haproxy/master.sock")!
+        #expect(ActionRouting(masterCLI: master).routes(for: .reload, in: model) == [.masterCLI(master)])
+        #expect(ActionRouting(provisionCommand: "docker run -d --name {name} serftop/webapp").routes(for: .provision(name: "s3"), in: model)
+            == [.provisionCommand("docker run -d --name s3 serftop/webapp")])
+        if case .impossible = ActionRouting(serfQueries: false).routes(for: .reload, in: model).first {} else { Issue.record("reload needs a way") }
+    }
+}
