@@ -40,8 +40,9 @@ public struct DashboardView: Sendable {
     // MARK: Too small
 
     func drawTooSmall(_ g: inout CellGrid) {
-        let lines = ["serftop needs a terminal of at least \(DashboardLayout.minWidth)×\(DashboardLayout.minHeight).",
-                     "This one is \(g.width)×\(g.height): make it larger, or press q to quit."]
+        let x = glyphs.times
+        let lines = ["serftop needs a terminal of at least \(DashboardLayout.minWidth)\(x)\(DashboardLayout.minHeight).",
+                     "This one is \(g.width)\(x)\(g.height): make it larger, or press q to quit."]
         let top = max(0, g.height / 2 - 1)
         for (i, l) in lines.enumerated() {
             let text = l.truncated(to: g.width, ellipsis: glyphs.ellipsis)
@@ -105,7 +106,7 @@ public struct DashboardView: Sendable {
             if row.name == selected { g.restyle(x: 0, y: y, width: g.width, height: 1, role: .selected) }
         }
         if rows.count > layout.tableRows {
-            let more = "\(state.scroll + 1)–\(min(rows.count, state.scroll + layout.tableRows)) of \(rows.count)"
+            let more = "\(state.scroll + 1)\(glyphs.to)\(min(rows.count, state.scroll + layout.tableRows)) of \(rows.count)"
             g.put(more, x: g.width - more.columns - 1, y: 1, role: .dim)
         }
     }
@@ -235,7 +236,7 @@ public struct DashboardView: Sendable {
 
     func drawHelp(_ g: inout CellGrid, _ state: DashboardState) {
         var lines: [(String, String)] = [
-            ("↑ ↓  j k", "move"), ("PgUp PgDn  g G", "page, first, last"), ("Enter", "details of the node (tags, versions, every stats field)"),
+            ("\(glyphs.arrowUp) \(glyphs.arrowDown)  j k", "move"), ("PgUp PgDn  g G", "page, first, last"), ("Enter", "details of the node (tags, versions, every stats field)"),
             ("/", "filter by name, role, status, tag or k=v; Esc clears"), ("s  S", "next sort column; reverse"),
             ("e", "show or hide events"), ("t", "next theme"), ("mouse", "click a row to select it"), ("?", "this help"),
             ("q  Ctrl-C", "quit (leaves the cluster gracefully)"),
@@ -264,7 +265,7 @@ public struct DashboardView: Sendable {
         if let m = row.member {
             lines.append(("gossip   \(m.status.rawValue)  \(m.endpoint)" + (row.changedAt.map { "  (changed \(CellText.age(now.timeIntervalSince($0))) ago)" } ?? ""), CellText.role(m.status)))
             lines.append(("tags     " + m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "  "), .overlay))
-            lines.append(("protocol memberlist \(m.protocolCur) (understands \(m.protocolMin)–\(m.protocolMax)), serf \(m.delegateCur) (\(m.delegateMin)–\(m.delegateMax))", .overlay))
+            lines.append(("protocol memberlist \(m.protocolCur) (understands \(m.protocolMin)\(glyphs.to)\(m.protocolMax)), serf \(m.delegateCur) (\(m.delegateMin)\(glyphs.to)\(m.delegateMax))", .overlay))
         } else {
             lines.append(("gossip   not a member: HAProxy has this server, the cluster does not know it", .mark))
         }

@@ -11,13 +11,16 @@ public struct Glyphs: Sendable, Hashable {
     public var dash: String
     public var arrowUp: String
     public var arrowDown: String
+    /// Between two numbers of a range.
+    public var to: String
+    public var times: String
 
     public static let unicode = Glyphs(sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], horizontal: "─", vertical: "│",
                                        corners: ("┌", "┐", "└", "┘"), ok: "✓", bad: "✗", refresh: "⟳", ellipsis: "…",
-                                       dash: "—", arrowUp: "▲", arrowDown: "▼")
+                                       dash: "—", arrowUp: "▲", arrowDown: "▼", to: "–", times: "×")
     public static let ascii = Glyphs(sparkline: ["_", ".", "-", "=", "+", "*", "#", "@"], horizontal: "-", vertical: "|",
                                      corners: ("+", "+", "+", "+"), ok: "ok", bad: "X", refresh: "~", ellipsis: "~",
-                                     dash: "-", arrowUp: "^", arrowDown: "v")
+                                     dash: "-", arrowUp: "^", arrowDown: "v", to: "-", times: "x")
 
     /// UTF-8 when the locale says so (LC_ALL, LC_CTYPE, LANG).
     public static func forEnvironment(_ env: [String: String]) -> Glyphs {

@@ -89,28 +89,40 @@ public enum Tools {
         }
     }
 
+    /// posix_spawn and waitpid on the direct child only: Foundation's
+    /// Process here also waits for what a daemonising child leaves behind
+    /// (tmux's server), and its output pipe never closes either.
     public static func runBlocking(_ tool: String, _ arguments: [String], input: String? = nil)
         throws -> (status: Int32, output: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path(of: tool))
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        if let input {
-            let inPipe = Pipe()
-            process.standardInput = inPipe
-            try process.run()
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inPipe.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-        }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let executable = try path(of: tool)
+        let dir = TemporaryDirectory.shared.url.path
+        let out = "\(dir)/run-\(UUID().uuidString).out"
+        let inputFile = "\(dir)/run-\(UUID().uuidString).in"
+        defer { unlink(out); unlink(inputFile) }
+        try (input ?? "").write(toFile: inputFile, atomically: false, encoding: .utf8)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw SpawnFailed(tool: tool, code: spawned) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (code, output)
+    }
+
+    public struct SpawnFailed: Error, CustomStringConvertible {
+        public let tool: String
+        public let code: Int32
+        public var description: String { "cannot start \(tool): \(String(cString: strerror(code)))" }
     }
 }
 

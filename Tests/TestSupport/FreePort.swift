@@ -10,13 +10,16 @@ public enum FreePort {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var handedOut = Set<UInt16>()
 
-    /// A port free for both TCP and UDP on 127.0.0.1 (serf and memberlist use both).
+    /// A port free for both TCP and UDP on 127.0.0.1 (serf and memberlist use
+    /// both). Taken below the kernel's ephemeral range (32768 and up), where
+    /// outgoing connections would otherwise grab it before the daemon binds.
     public static func next() -> UInt16 {
         lock.lock(); defer { lock.unlock() }
         while true {
-            let port = probe(type: Int32(SOCK_STREAM.rawValue), port: 0)
-            guard port != 0, !handedOut.contains(port) else { continue }
-            guard probe(type: Int32(SOCK_DGRAM.rawValue), port: port) == port else { continue }
+            let port = UInt16.random(in: 20000 ... 32000)
+            guard !handedOut.contains(port),
+                  probe(type: Int32(SOCK_STREAM.rawValue), port: port) == port,
+                  probe(type: Int32(SOCK_DGRAM.rawValue), port: port) == port else { continue }
             handedOut.insert(port)
             return port
         }

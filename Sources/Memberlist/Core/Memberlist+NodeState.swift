@@ -129,7 +129,7 @@ extension Memberlist {
     }
 
     mutating func expireSuspicions(now: Duration) {
-        for (name, timer) in suspicions where timer.deadline <= now {
+        for (name, timer) in suspicions.sorted(by: { $0.key < $1.key }) where timer.deadline <= now {
             suspicions[name] = nil
             guard let record = nodes[name], record.state == .suspect, record.stateChange == timer.start else { continue }
             deadNode(Dead(incarnation: record.incarnation, node: name, from: config.name), now: now)

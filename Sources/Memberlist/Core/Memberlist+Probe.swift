@@ -141,7 +141,7 @@ extension Memberlist {
     }
 
     mutating func expireRelays(now: Duration) {
-        for (seq, relay) in relays where relay.expires <= now {
+        for (seq, relay) in relays.sorted(by: { $0.key < $1.key }) where relay.expires <= now {
             relays[seq] = nil
             if relay.wantsNack {
                 send(Message.nack(NackResponse(seqNo: relay.requesterSeqNo)).encoded(), to: relay.requester, now: now)
@@ -154,7 +154,7 @@ extension Memberlist {
             $0.isDeadOrLeft && now - $0.stateChange > config.gossipToTheDeadTime && $0.info.name != config.name
         }.map(\.info.name)
         for name in forgotten { nodes[name] = nil }
-        probeOrder = nodes.keys.shuffled(using: &rng)
+        probeOrder = nodes.keys.sorted().shuffled(using: &rng)
     }
 
     var scaledProbeInterval: Duration { config.probeInterval * (awareness + 1) }

@@ -149,7 +149,7 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
 
     /// Our full state for a push/pull (join, anti-entropy, or a reply).
     public func localPushPull(join: Bool, now: Duration) -> PushPull {
-        let states = nodes.values.map { r in
+        let states = nodes.values.sorted { $0.info.name < $1.info.name }.map { r in
             PushNodeState(name: r.info.name, addr: r.info.endpoint.ip, port: r.info.endpoint.port,
                           meta: r.info.meta, incarnation: r.incarnation, state: r.state,
                           vsn: r.info.versions.bytes)
@@ -247,10 +247,8 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
     }
 
     func makeContext(now: Duration) -> DelegateContext {
-        let others = nodes.values.filter { $0.state == .alive && $0.info.name != config.name }.map(\.info)
-        return DelegateContext(now: now, localName: config.name, advertise: config.advertise,
-                               estimatedNodeCount: nodes.count, aliveOthers: others,
-                               retransmitMult: config.retransmitMult, gossipInterval: config.gossipInterval)
+        DelegateContext(now: now, localName: config.name, advertise: config.advertise, nodes: nodes,
+                        retransmitMult: config.retransmitMult, gossipInterval: config.gossipInterval)
     }
 
     /// Calls into the delegate with a context, collecting the packets it
@@ -271,7 +269,9 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
 
     /// Picks up to `k` random nodes that pass `include`.
     mutating func randomNodes(_ k: Int, where include: (NodeRecord) -> Bool) -> [NodeRecord] {
-        var candidates = nodes.values.filter(include)
+        // Sorted first: dictionary order changes from process to process, and
+        // the same seed must make the same choices.
+        var candidates = nodes.values.filter(include).sorted { $0.info.name < $1.info.name }
         candidates.shuffle(using: &rng)
         return Array(candidates.prefix(k))
     }

@@ -21,9 +21,14 @@ public struct DelegateContext: Sendable {
     public let localName: String
     public let advertise: Endpoint
     /// Nodes memberlist knows (alive, suspect, and dead not yet forgotten).
-    public let estimatedNodeCount: Int
-    /// Alive nodes other than us, for picking relays.
-    public let aliveOthers: [NodeInfo]
+    public var estimatedNodeCount: Int { nodes.count }
+    /// Alive nodes other than us, for picking relays (computed on demand:
+    /// most calls never need it).
+    public var aliveOthers: [NodeInfo] {
+        nodes.values.filter { $0.state == .alive && $0.info.name != localName }.map(\.info).sorted { $0.name < $1.name }
+    }
+    /// memberlist's view, shared copy-on-write.
+    let nodes: [String: NodeRecord]
     public let retransmitMult: Int
     public let gossipInterval: Duration
     /// Packets the delegate wants sent.

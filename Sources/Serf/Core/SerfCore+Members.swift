@@ -116,7 +116,7 @@ extension SerfCore {
     /// Forgets failed members after the reconnect timeout, left ones after
     /// the tombstone timeout, and intents about unknown nodes after a while.
     mutating func reap(now: Duration) {
-        for (name, state) in members {
+        for (name, state) in members.sorted(by: { $0.key < $1.key }) {
             guard let since = state.leaveTime else { continue }
             let timeout = state.member.status == .left ? config.tombstoneTimeout : config.reconnectTimeout
             if state.member.status == .failed || state.member.status == .left, now - since > timeout {
@@ -129,7 +129,7 @@ extension SerfCore {
     /// Now and then tries a push/pull with a failed member, so that a healed
     /// partition merges again. Likelier the more of the cluster has failed.
     mutating func reconnect(context: inout DelegateContext) {
-        let failed = members.values.filter { $0.member.status == .failed }
+        let failed = members.values.filter { $0.member.status == .failed }.sorted { $0.member.name < $1.member.name }
         guard !failed.isEmpty else { return }
         let alive = Double(Swift.max(1, members.values.filter { $0.member.status == .alive }.count))
         let probability = Double(failed.count) / alive

@@ -4,7 +4,7 @@ import Memberlist
 // status time, who left, and recent events.
 extension SerfCore {
     public func localState(join: Bool, context: DelegateContext) -> [UInt8] {
-        let left = members.values.filter { $0.member.status == .left }.map(\.member.name)
+        let left = members.values.filter { $0.member.status == .left }.map(\.member.name).sorted()
         let state = SerfPushPull(ltime: clock.time,
                                  statusLTimes: members.mapValues(\.statusLTime),
                                  leftMembers: left,
@@ -28,7 +28,7 @@ extension SerfCore {
             let intent = LeaveIntent(ltime: (remote.statusLTimes[name] ?? 0) &+ 1, node: name, prune: false)
             _ = handleLeaveIntent(intent, context: &context)
         }
-        for (name, ltime) in remote.statusLTimes where !left.contains(name) {
+        for (name, ltime) in remote.statusLTimes.sorted(by: { $0.key < $1.key }) where !left.contains(name) {
             _ = handleJoinIntent(JoinIntent(ltime: ltime, node: name), now: context.now)
         }
         if join && ignoreEventsBeforeJoin {

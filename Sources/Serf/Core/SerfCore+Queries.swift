@@ -147,7 +147,7 @@ extension SerfCore {
     }
 
     mutating func expireQueries(now: Duration) {
-        for (ltime, query) in outgoingQueries where query.deadline <= now {
+        for (ltime, query) in outgoingQueries.sorted(by: { $0.key < $1.key }) where query.deadline <= now {
             outgoingQueries[ltime] = nil
             outputs.append(.queryDone(ltime: ltime))
         }

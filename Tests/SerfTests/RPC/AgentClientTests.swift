@@ -63,7 +63,7 @@ import TestSupport
         let querier = try await SerfAgentClient.connect(agents[0].rpcAddress)
         var acks: Set<String> = [], responses: [String: String] = [:]
         for try await reply in try await querier.query(QueryRequest(name: "status", payload: Array("x".utf8), requestAck: true,
-                                                                      timeout: .seconds(2))) {
+                                                                      timeout: .seconds(5))) {
             switch reply {
             case .ack(let from): acks.insert(from)
             case .response(let from, let payload): responses[from] = String(decoding: payload, as: UTF8.self)

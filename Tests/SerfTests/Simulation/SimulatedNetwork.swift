@@ -199,3 +199,14 @@ struct SimulatedNetwork {
         }
     }
 }
+
+/// Runs a simulation on its own thread. A long simulation is pure CPU; on
+/// the Swift concurrency pool (two threads here) it would starve the tests
+/// that drive real members in the same process.
+func simulate(_ body: @escaping @Sendable () throws -> Void) async throws {
+    try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
+        Thread { c.resume(with: Result { try body() }) }.start()
+    }
+}
+
+import Foundation
