@@ -34,6 +34,8 @@ public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
     case statsPage(StatsEndpoint, backend: String, server: String, ServerAction)
     case masterCLI(HAProxyAddress)
     case provisionCommand(String)
+    /// The program that runs the dashboard starts the node itself (the demo).
+    case provisionLocal(name: String)
     case join(String)
     /// Nothing can carry it out, and why.
     case impossible(String)
@@ -45,6 +47,7 @@ public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
         case .statsPage(let e, let b, let s, let act): return "\(act) \(b)/\(s) via stats page \(e.authority)"
         case .masterCLI(let a): return "reload via master CLI \(a)"
         case .provisionCommand(let c): return "run: \(c)"
+        case .provisionLocal(let name): return "start node \(name)"
         case .join(let a): return "join \(a)"
         case .impossible(let why): return why
         }
@@ -57,6 +60,8 @@ public struct ActionRouting: Sendable {
     public var masterCLI: HAProxyAddress?
     /// `--provision 'CMD'`, with `{name}` replaced by the new node's name.
     public var provisionCommand: String?
+    /// Nodes are started in-process (the demo), before any command.
+    public var localProvisioning = false
     /// Whether balancers can be asked over Serf (there is a gossip source and
     /// at least one member tagged role=balancer).
     public var serfQueries = true
@@ -71,6 +76,8 @@ public struct ActionRouting: Sendable {
 
     public static let serverQuery = "serftop-server"
     public static let reloadQuery = "serftop-reload"
+
+    public var canProvision: Bool { localProvisioning || provisionCommand != nil }
 
     /// Server actions: --haproxy-admin, else a Serf query to the balancer
     /// daemons, else the stats page of every balancer that has the server.
@@ -87,6 +94,7 @@ public struct ActionRouting: Sendable {
             }
             return [.impossible("no way to reload: pass --haproxy-master ADDR, or run `serftop balancer` on the balancers")]
         case .provision(let name):
+            if localProvisioning { return [.provisionLocal(name: name)] }
             guard let command = provisionCommand else { return [.impossible("no --provision command")] }
             return [.provisionCommand(command.replacingOccurrences(of: "{name}", with: name))]
         case .join(let address):

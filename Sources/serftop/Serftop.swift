@@ -9,7 +9,7 @@ struct Serftop: AsyncParsableCommand {
         subcommands: [
             DashboardCommand.self,
             MembersCommand.self, MonitorCommand.self, EventCommand.self, QueryCommand.self,
-            StatsCommand.self, ServerCommand.self, ReloadCommand.self,
+            StatsCommand.self, ServerCommand.self, ReloadCommand.self, BalancerCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self
     )

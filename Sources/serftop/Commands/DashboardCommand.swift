@@ -66,19 +66,27 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         settings.routing.serfQueries = connection != nil
 
+        await Self.show(source: connection?.source, description: description, endpoints: endpoints,
+                        settings: settings, readOnly: readOnly)
+        if let connection {
+            print("leaving the cluster…")
+            await connection.close()
+        }
+    }
+
+    /// The dashboard on the terminal until the operator quits.
+    static func show(source: (any MembershipSource)?, description: String, endpoints: [StatsEndpoint],
+                     settings: DashboardRuntime.Settings, readOnly: Bool) async {
+        let env = ProcessInfo.processInfo.environment
         let scraper = StatsScraper()
         let screen = NCursesScreen(noColor: settings.noColor)
         let runtime = DashboardRuntime(
-            screen: screen, source: connection?.source, sourceDescription: description, balancers: endpoints,
+            screen: screen, source: source, sourceDescription: description, balancers: endpoints,
             scraper: scraper, settings: settings, readOnly: readOnly,
             themes: ThemeLoader(directories: ThemeLoader.standardDirectories(environment: env, executable: CommandLine.arguments.first)),
             glyphs: Glyphs.forEnvironment(env))
         await runtime.run()
         screen.stop()
-        if let connection {
-            print("leaving the cluster…")
-            await connection.close()
-        }
         await scraper.shutdown()
     }
 }

@@ -8,6 +8,9 @@ import Subprocess
 struct ActionExecutor: Sendable {
     let source: (any MembershipSource)?
     let scraper: StatsScraper
+    var provisioner: Provisioner?
+
+    typealias Provisioner = @Sendable (String) async -> ActionOutcome
 
     typealias Report = @Sendable (EventLog.Kind, String) async -> Void
 
@@ -40,6 +43,10 @@ struct ActionExecutor: Sendable {
             return await query(name, payload, report)
         case .provisionCommand(let command):
             return await provision(command, report)
+        case .provisionLocal(let name):
+            guard let provisioner else { await report(.failure, "nothing here can start \(name)"); return false }
+            await report(.action, "starting \(name)…")
+            return await outcome(await provisioner(name), report)
         case .join(let address):
             guard let source else { await report(.failure, "no gossip source to join with"); return false }
             do {

@@ -23,6 +23,8 @@ actor DashboardRuntime {
     struct Settings: Sendable {
         var refresh: Duration = .seconds(1)
         var routing = ActionRouting()
+        /// Starts a node by name, in-process (routing.localProvisioning).
+        var provisioner: ActionExecutor.Provisioner?
         var statsCredentials: (String?, String?) = (nil, nil)
         var themeName = "default"
         var noColor = false
@@ -52,7 +54,7 @@ actor DashboardRuntime {
         self.scraper = scraper
         self.settings = settings
         self.themes = themes
-        view = DashboardView(glyphs: glyphs, provisioning: settings.routing.provisionCommand != nil)
+        view = DashboardView(glyphs: glyphs, provisioning: settings.routing.canProvision)
         state = DashboardState(readOnly: readOnly)
         model.sourceDescription = sourceDescription
         model.balancers = balancers.map { BalancerState(endpoint: $0) }
@@ -108,7 +110,7 @@ actor DashboardRuntime {
         case .key(let key):
             if case .resize = key { state.keepSelectionVisible(state.visible(model.rows()), layout) ; return false }
             let context = DashboardState.Context(rows: model.rows(), layout: layout,
-                                                 canProvision: settings.routing.provisionCommand != nil,
+                                                 canProvision: settings.routing.canProvision,
                                                  nextNodeName: NodeNaming.next(after: model.members.values.filter { $0.role == "backend" }.map(\.name)))
             for effect in state.handle(key, context: context) {
                 switch effect {
@@ -185,7 +187,7 @@ actor DashboardRuntime {
     func perform(_ action: ClusterAction) {
         let routes = settings.routing.routes(for: action, in: model)
         model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
-        let executor = ActionExecutor(source: source, scraper: scraper)
+        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner)
         let post = self.post
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }

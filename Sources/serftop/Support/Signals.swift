@@ -6,10 +6,10 @@ import Glibc
 /// SIGINT and SIGTERM as an async event, so that commands can leave the
 /// cluster gracefully instead of dying mid-gossip.
 enum TerminationSignal {
-    /// Returns when SIGINT or SIGTERM arrives; the signal's number.
+    /// Returns when SIGINT, SIGTERM or SIGHUP (the ssh session dropped) arrives; the signal's number.
     static func wait() async -> Int32 {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let sources = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+        let sources = [SIGINT, SIGTERM, SIGHUP].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { continuation.yield(sig) }

@@ -1,0 +1,215 @@
+import HAProxy
+import Logging
+import Serf
+
+/// Keeps HAProxy in step with the cluster. The member list is the one source
+/// of truth: every render starts from it, so a missed or reordered event can
+/// never leave a ghost server behind. Renders are serialised, batched, checked
+/// with `haproxy -c`, swapped in atomically and reloaded through the master CLI.
+public actor BalancerDaemon {
+    public let settings: BalancerSettings
+    let logger: Logger
+    let installer: ConfigInstaller
+    var members: [Member] = []
+    /// The servers of the file we installed last (nil before the first).
+    var installed: [BackendServer]?
+    var pending: [BackendServer]?
+    var batch: ChangeBatch
+    var draining: [String: BackendServer] = [:]
+    var drainTasks: [String: Task<Void, Never>] = [:]
+    var applyChain: Task<ApplyResult, Never>?
+    public private(set) var appliedCount = 0
+    public private(set) var lastResult: ApplyResult?
+
+    public init(settings: BalancerSettings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+        installer = ConfigInstaller(configPath: settings.configPath, haproxy: settings.haproxy)
+        batch = ChangeBatch(quiet: settings.quietPeriod, maxWait: settings.maxWait)
+    }
+
+    /// The servers the configuration should have now: alive backends, plus
+    /// leaving ones still draining.
+    var desired: [BackendServer] {
+        var byName = Dictionary(settings.selection.servers(from: members).map { ($0.name, $0) }) { a, _ in a }
+        for (name, s) in draining where byName[name] == nil { byName[name] = s }
+        return byName.values.sorted()
+    }
+
+    // MARK: Running
+
+    /// Follows the cluster until cancelled, reconnecting to the agent when the
+    /// connection drops (the agent restarts under its supervisor too).
+    public func run(connect: @escaping @Sendable () async throws -> any MembershipSource) async {
+        var said = false
+        while !Task.isCancelled {
+            do {
+                let source = try await connect()
+                logger.info("connected; following the membership")
+                said = false
+                try await follow(source)
+            } catch is CancellationError {
+                break
+            } catch {
+                if !said { logger.warning("cluster source: \(error); retrying every second, HAProxy keeps its configuration") }
+                said = true
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    func follow(_ source: any MembershipSource) async throws {
+        defer { Task { try? await source.close() } }
+        try await refresh(from: source)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await event in try await source.events() { await self.handle(event, source: source) }
+                throw BalancerError.haproxy("the agent's event stream ended")
+            }
+            group.addTask { try await self.tick(source) }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func tick(_ source: any MembershipSource) async throws {
+        var lastPoll = ContinuousClock.now
+        while true {
+            try await Task.sleep(for: .milliseconds(40))
+            let now = ContinuousClock.now
+            if now - lastPoll >= settings.pollInterval {
+                lastPoll = now
+                try await refresh(from: source)
+            }
+            if batch.isDue(at: .now) {
+                batch.clear()
+                pending = nil
+                _ = await apply(force: false, reason: "membership changed")
+            }
+        }
+    }
+
+    func refresh(from source: any MembershipSource) async throws {
+        members = try await source.members()
+        reconcile()
+    }
+
+    func handle(_ event: SerfEvent, source: any MembershipSource) async {
+        switch event {
+        case .member(let kind, let list):
+            logger.info("\(kind.rawValue): \(list.map(\.name).joined(separator: ", "))")
+            try? await refresh(from: source)
+        case .query(let query) where query.name == ClusterQueries.reload || query.name == ClusterQueries.server:
+            Task { await self.answer(query, source: source) }
+        default:
+            break
+        }
+    }
+
+    /// Notes a change when the wanted servers differ from the installed ones,
+    /// and starts draining installed servers whose member is leaving.
+    func reconcile() {
+        let alive = Set(settings.selection.servers(from: members).map(\.name))
+        let leaving = settings.selection.leaving(from: members)
+        for s in installed ?? [] where leaving.contains(s.name) && !alive.contains(s.name) && draining[s.name] == nil {
+            startDrain(s)
+        }
+        for name in draining.keys where alive.contains(name) {
+            drainTasks.removeValue(forKey: name)?.cancel()
+            draining.removeValue(forKey: name)
+            logger.info("\(name) is back; no longer draining")
+            if let api = settings.runtimeAPI {
+                let backend = settings.backend
+                Task { _ = try? await RuntimeAPI(address: api).apply(.ready, backend: backend, server: name) }
+            }
+        }
+        let want = desired
+        if want == installed {
+            pending = nil
+            batch.clear()
+        } else if want != pending {
+            pending = want
+            batch.note(at: .now)
+        }
+    }
+
+    // MARK: Applying
+
+    /// Renders from the current members, installs if HAProxy accepts it, and
+    /// reloads. Calls are serialised; `force` reloads even an unchanged file.
+    public func apply(force: Bool, reason: String) async -> ApplyResult {
+        let previous = applyChain
+        let task = Task { () -> ApplyResult in
+            _ = await previous?.value
+            return await self.applyNow(force: force, reason: reason)
+        }
+        applyChain = task
+        return await task.value
+    }
+
+    func applyNow(force: Bool, reason: String) async -> ApplyResult {
+        let servers = desired
+        let result: ApplyResult
+        do {
+            result = try await install(servers, force: force)
+            installed = servers
+        } catch {
+            result = ApplyResult(kind: .failed, servers: servers.count, message: "\(error)")
+        }
+        appliedCount += 1
+        lastResult = result
+        if result.succeeded { logger.info("\(reason): \(result)") } else { logger.error("\(reason): \(result)") }
+        reconcile()
+        return result
+    }
+
+    func install(_ servers: [BackendServer], force: Bool) async throws(BalancerError) -> ApplyResult {
+        let template = try ConfigTemplate(path: settings.templatePath)
+        let text = template.render(servers: servers, values: settings.templateValues)
+        if !force && text == installer.current() {
+            return ApplyResult(kind: .unchanged, servers: servers.count, message: "the installed file already says this")
+        }
+        await saveServerState()
+        try await installer.install(text)
+        guard let master = settings.masterCLI else {
+            return ApplyResult(kind: .installed, servers: servers.count, message: "no master CLI given, so not reloaded")
+        }
+        let outcome: ActionOutcome
+        do {
+            outcome = try await MasterCLI(address: master).reload()
+        } catch {
+            return ApplyResult(kind: .installed, servers: servers.count,
+                               message: "HAProxy's master CLI at \(master) does not answer (\(error)); the file applies when HAProxy starts")
+        }
+        guard outcome.succeeded else { throw .haproxy(outcome.message) }
+        return ApplyResult(kind: .reloaded, servers: servers.count, message: outcome.message)
+    }
+
+    /// Keeps the operator's drain and maint across the reload (the template's
+    /// `server-state-file`).
+    func saveServerState() async {
+        guard let api = settings.runtimeAPI, let path = settings.stateFile else { return }
+        guard let state = try? await RuntimeAPI(address: api).command("show servers state") else { return }
+        try? state.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    /// For start-up, before HAProxy runs: render, check and install, no reload.
+    public func installOnce(members: [Member]) async -> ApplyResult {
+        self.members = members
+        let servers = desired
+        do {
+            let template = try ConfigTemplate(path: settings.templatePath)
+            try await installer.install(template.render(servers: servers, values: settings.templateValues))
+            installed = servers
+            return ApplyResult(kind: .installed, servers: servers.count, message: "written to \(settings.configPath)")
+        } catch {
+            return ApplyResult(kind: .failed, servers: servers.count, message: "\(error)")
+        }
+    }
+}
+
+/// The query names the dashboard sends to the balancers.
+public enum ClusterQueries {
+    public static let reload = "serftop-reload"
+    public static let server = "serftop-server"
+}

@@ -1,0 +1,38 @@
+import HAProxy
+
+/// Everything `serftop balancer` is told on its command line.
+public struct BalancerSettings: Sendable {
+    public var templatePath: String
+    public var configPath: String
+    public var haproxy = "haproxy"
+    /// The master CLI reloads; without it the file is installed and not reloaded.
+    public var masterCLI: HAProxyAddress?
+    /// The runtime API drains leaving servers and answers `serftop-server`.
+    public var runtimeAPI: HAProxyAddress?
+    /// `server-state-file` of the template: saved before each reload so that
+    /// drain and maint set by an operator survive it.
+    public var stateFile: String?
+    public var backend = "nodes"
+    public var selection = ServerSelection()
+    /// Extra template values (`--set key=value`).
+    public var values: [String: String] = [:]
+    public var quietPeriod: Duration = .milliseconds(200)
+    public var maxWait: Duration = .seconds(2)
+    /// How often the member list is read. The agent's event stream is
+    /// coalesced and arrives 1–3 s late; its member list is current.
+    public var pollInterval: Duration = .milliseconds(200)
+    /// How long a leaving server may keep its sessions before it is removed.
+    public var drainTimeout: Duration = .seconds(10)
+
+    public init(templatePath: String, configPath: String) {
+        self.templatePath = templatePath
+        self.configPath = configPath
+    }
+
+    /// The values every template gets, under those set on the command line.
+    public var templateValues: [String: String] {
+        var v = ["backend": backend]
+        if let stateFile { v["state_file"] = stateFile }
+        return v.merging(values) { $1 }
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Balancer
+import Foundation
+import HAProxy
+import Logging
+import Serf
+
+struct BalancerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "balancer",
+        abstract: "Keep HAProxy's server list in step with the Serf membership.",
+        discussion: """
+        Reads the members from the local serf agent (RPC), renders the haproxy.cfg \
+        template with every alive member tagged role=backend, checks the result with \
+        'haproxy -c', swaps it in atomically and reloads through the master CLI. \
+        Members that leave gracefully are drained first. Answers the queries \
+        serftop-reload and serftop-server (drain|ready|maint NAME).
+        """)
+
+    @Option(help: ArgumentHelp("The local agent's RPC address.", valueName: "addr"))
+    var rpc = "127.0.0.1:7373"
+    @Option(name: .customLong("rpc-auth"), help: "The agent's RPC auth key, if it has one.")
+    var rpcAuth: String?
+    @Option(help: ArgumentHelp("The mustache template of haproxy.cfg.", valueName: "file"))
+    var template = "/etc/haproxy/haproxy.cfg.mustache"
+    @Option(help: ArgumentHelp("The configuration file HAProxy reads.", valueName: "file"))
+    var config = "/etc/haproxy/haproxy.cfg"
+    @Option(help: ArgumentHelp("The haproxy binary, for 'haproxy -c'.", valueName: "path"))
+    var haproxy = "haproxy"
+    @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("The master CLI (haproxy -S): unix:/path or HOST:PORT.", valueName: "addr"))
+    var master: String?
+    @Option(name: .customLong("runtime-api"), help: ArgumentHelp("The runtime API (stats socket, level admin): unix:/path or HOST:PORT.", valueName: "addr"))
+    var runtimeAPI: String?
+    @Option(name: .customLong("state-file"), help: ArgumentHelp("Where to save server states before a reload (the template's server-state-file).", valueName: "file"))
+    var stateFile: String?
+    @Option(help: "The backend the servers go in.") var backend = "nodes"
+    @Option(help: "Members with this role tag become servers.") var role = "backend"
+    @Option(name: .customLong("port-tag"), help: "The tag holding a member's service port.") var portTag = "port"
+    @Option(name: .customLong("default-port"), help: "The port of members without that tag.") var defaultPort: UInt16 = 3000
+    @Option(name: .customLong("set"), help: ArgumentHelp("A template value, KEY=VALUE (repeatable).", valueName: "key=value"))
+    var values: [String] = []
+    @Option(name: .customLong("quiet-ms"), help: "Apply once changes have been quiet this long.") var quietMs = 200
+    @Option(name: .customLong("max-wait-ms"), help: "…but no later than this after the first change.") var maxWaitMs = 2000
+    @Option(name: .customLong("poll-ms"), help: "How often to read the member list.") var pollMs = 200
+    @Option(name: .customLong("drain-seconds"), help: "How long a leaving server may keep sessions.") var drainSeconds = 10
+    @Flag(help: "Render, check and install once without reloading, then exit (before HAProxy starts).")
+    var once = false
+
+    static let defaultValues = [
+        "site_bind": "*:80", "stats_bind": "*:1936",
+        "admin_socket": "/run/haproxy/admin.sock", "admin_tcp": "127.0.0.1:9999",
+        "state_file": "/var/lib/haproxy/server-state",
+    ]
+
+    func settings() throws -> BalancerSettings {
+        var s = BalancerSettings(templatePath: template, configPath: config)
+        s.haproxy = haproxy
+        if let master {
+            guard let a = HAProxyAddress(master) else { throw ValidationError("--haproxy-master: \(HAProxyError.badAddress(master))") }
+            s.masterCLI = a
+        }
+        if let runtimeAPI {
+            guard let a = HAProxyAddress(runtimeAPI) else { throw ValidationError("--runtime-api: \(HAProxyError.badAddress(runtimeAPI))") }
+            s.runtimeAPI = a
+        }
+        s.backend = backend
+        s.selection = ServerSelection(role: role, portTag: portTag, defaultPort: defaultPort)
+        s.values = Self.defaultValues.merging(try parseKeyValues(values, flag: "--set", what: "template value")) { $1 }
+        s.stateFile = stateFile ?? s.values["state_file"]
+        s.values["state_file"] = s.stateFile
+        s.quietPeriod = .milliseconds(quietMs)
+        s.maxWait = .milliseconds(maxWaitMs)
+        s.pollInterval = .milliseconds(pollMs)
+        s.drainTimeout = .seconds(drainSeconds)
+        return s
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        var logger = Logger(label: "serftop.balancer")
+        logger.logLevel = .info
+        let settings = try settings()
+        let daemon = BalancerDaemon(settings: settings, logger: logger)
+        let rpc = self.rpc, auth = rpcAuth
+        if once {
+            let members = (try? await SerfAgentClient.connect(rpc, authKey: auth, timeout: .seconds(2)).members()) ?? []
+            let result = await daemon.installOnce(members: members)
+            guard result.succeeded else { throw CommandFailure(result.description) }
+            print(result)
+            return
+        }
+        logger.info("balancer: \(settings.templatePath) → \(settings.configPath); backend \(settings.backend) ← members with role=\(settings.selection.role)")
+        try await TerminationSignal.run({
+            await daemon.run { try await SerfAgentClient.connect(rpc, authKey: auth) }
+        }, cleanup: {})
+    }
+}

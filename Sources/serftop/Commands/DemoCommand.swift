@@ -1,0 +1,98 @@
+import ArgumentParser
+import Cluster
+import Foundation
+import HAProxy
+import Serf
+
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Run the whole system on this machine and open the dashboard on it.",
+        discussion: """
+        Starts, on 127.0.0.1 with free ports: a serf agent tagged role=balancer, haproxy in \
+        master-worker mode, `serftop balancer`, and N web apps (Node.js + serf agent tagged \
+        role=backend); then the dashboard, joined to the cluster. `a` adds a web app. Quitting \
+        stops every process the demo started. Needs serf, haproxy and node with express \
+        (Debian: serf haproxy nodejs node-express).
+        """)
+
+    @Option(help: "How many web apps to start with.") var nodes = 3
+    @Flag(help: "No dashboard: print the endpoints as one JSON line and run until interrupted.") var headless = false
+    @Option(help: ArgumentHelp("Where to keep configuration, sockets and logs (a new temporary directory by default).", valueName: "dir"))
+    var dir: String?
+    @Flag(help: "Keep that directory (logs included) when the demo ends.") var keep = false
+    @Option(help: ArgumentHelp("Where Dockerfiles/ha/haproxy.cfg.mustache and Dockerfiles/webapp/ are.", valueName: "dir"))
+    var assets: String?
+    @Option(help: "Theme name.") var theme = "default"
+    @Option(help: "Seconds between dashboard refreshes.") var refresh: Double = 1
+
+    func validate() throws {
+        guard (0 ... 50).contains(nodes) else { throw ValidationError("--nodes takes 0 to 50") }
+    }
+
+    func run() async throws {
+        let assets = try DemoAssets.locate(override: self.assets)
+        let directory = dir ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("serftop-demo-\(getpid())").path
+        if FileManager.default.fileExists(atPath: "\(directory)/haproxy.cfg") {
+            throw ValidationError("\(directory) already holds a demo; pass another --dir")
+        }
+        let cluster = DemoCluster(directory: directory, assets: assets)
+        let headless = self.headless
+        let progress: @Sendable (String) -> Void = { line in
+            FileHandle.standardError.write(Data("demo: \(line)\n".utf8))
+        }
+        do {
+            try await cluster.start(nodes: nodes, progress: progress)
+        } catch {
+            await cluster.stop()
+            throw CommandFailure("the demo did not start: \(error)\n(logs: \(directory)/logs)")
+        }
+        if headless {
+            let encoder = JSONEncoder()
+            encoder.keyEncodingStrategy = .convertToSnakeCase
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            let line = String(decoding: try encoder.encode(await cluster.endpoints), as: UTF8.self)
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            _ = await TerminationSignal.wait()
+        } else {
+            await dashboard(cluster)
+        }
+        progress("stopping everything the demo started")
+        await cluster.stop()
+        if !keep { try? FileManager.default.removeItem(atPath: directory) } else { progress("kept \(directory)") }
+    }
+
+    func dashboard(_ cluster: DemoCluster) async {
+        var member: SerfMember?
+        do {
+            var config = SerfMemberConfig(nodeName: "serftop-demo-\(getpid())", tags: ["role": "observer"])
+            config.bindHost = "127.0.0.1"
+            config.bindPort = 0
+            config.seeds = [await cluster.gossipAddress]
+            let m = try await SerfMember.start(config)
+            _ = try await m.join([await cluster.gossipAddress])
+            member = m
+        } catch {
+            FileHandle.standardError.write(Data("demo: cannot join the demo cluster: \(error)\n".utf8))
+            return
+        }
+        var settings = DashboardRuntime.Settings()
+        settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
+        settings.themeName = theme
+        settings.noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+        settings.routing.localProvisioning = true
+        settings.provisioner = { name in
+            do {
+                let node = try await cluster.addNode(named: name)
+                return .done("started \(node.name): web app on :\(node.appPort), its agent joins the cluster")
+            } catch {
+                return .refused("cannot start \(name): \(error)")
+            }
+        }
+        await DashboardCommand.show(source: member, description: "gossip as \(await member?.name ?? "")",
+                                    endpoints: [], settings: settings, readOnly: false)
+        FileHandle.standardError.write(Data("demo: leaving the cluster\n".utf8))
+        try? await member?.close()
+    }
+}
