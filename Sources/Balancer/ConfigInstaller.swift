@@ -45,13 +45,17 @@ public struct ConfigInstaller: Sendable {
     public func validate(_ path: String) async -> String? {
         do {
             let executable: Executable = haproxy.contains("/") ? .path(.init(haproxy)) : .name(haproxy)
-            let result = try await Subprocess.run(executable, arguments: ["-c", "-q", "-f", path],
+            let result = try await Subprocess.run(executable, arguments: ["-c", "-f", path],
                                                   output: .string(limit: 256 << 10), error: .string(limit: 256 << 10))
             if result.terminationStatus.isSuccess { return nil }
-            let said = ((result.standardOutput ?? "") + (result.standardError ?? ""))
-                .split(separator: "\n").filter { $0.contains("ALERT") || $0.contains("rror") }
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-            return said.isEmpty ? "haproxy -c failed (\(result.terminationStatus))" : said.prefix(5).joined(separator: "; ")
+            let lines = (result.standardOutput + result.standardError)
+                .split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            // "[ALERT]    (123) : config : [file:4] : what" → "[file:4] : what"
+            let alerts = lines.filter { $0.contains("ALERT") }.map { line in
+                line.range(of: " : config : ").map { String(line[$0.upperBound...]) } ?? line
+            }
+            let said = alerts.isEmpty ? Array(lines.suffix(1)) : Array(alerts.prefix(5))
+            return said.isEmpty ? "haproxy -c failed (\(result.terminationStatus))" : said.joined(separator: "; ")
         } catch {
             return "cannot run \(haproxy) -c: \(error)"
         }

@@ -1,0 +1,35 @@
+import Balancer
+import Testing
+
+@Suite struct ChangeBatchTests {
+    let t0 = ContinuousClock.now
+
+    @Test func nothingPendingIsNeverDue() {
+        let batch = ChangeBatch(quiet: .milliseconds(200), maxWait: .seconds(2))
+        #expect(batch.due == nil)
+        #expect(!batch.isDue(at: t0 + .seconds(100)))
+    }
+
+    @Test func aLoneChangeIsDueAfterTheQuietPeriod() {
+        var batch = ChangeBatch(quiet: .milliseconds(200), maxWait: .seconds(2))
+        batch.note(at: t0)
+        #expect(!batch.isDue(at: t0 + .milliseconds(199)))
+        #expect(batch.isDue(at: t0 + .milliseconds(200)))
+    }
+
+    @Test func eachChangeRestartsTheQuietPeriod() {
+        var batch = ChangeBatch(quiet: .milliseconds(200), maxWait: .seconds(2))
+        batch.note(at: t0)
+        batch.note(at: t0 + .milliseconds(150))
+        #expect(!batch.isDue(at: t0 + .milliseconds(300)))
+        #expect(batch.isDue(at: t0 + .milliseconds(350)))
+    }
+
+    @Test func aBurstThatNeverGoesQuietIsCappedByMaxWait() {
+        var batch = ChangeBatch(quiet: .milliseconds(200), maxWait: .seconds(1))
+        for i in 0 ..< 20 { batch.note(at: t0 + .milliseconds(100 * i)) }
+        #expect(batch.due == t0 + .seconds(1))
+        batch.clear()
+        #expect(batch.due == nil)
+    }
+}
