@@ -26,7 +26,31 @@ extension BalancerDaemon {
     func finishDrain(_ name: String) {
         drainTasks.removeValue(forKey: name)
         guard draining.removeValue(forKey: name) != nil else { return }
+        drained.insert(name)
         logger.info("\(name) drained; removing it")
         reconcile()
+    }
+
+    /// Servers about to be removed (failed, or drained) leave rotation now
+    /// through the runtime API; the file follows with the batch.
+    func park(_ names: Set<String>) {
+        guard let api = settings.runtimeAPI else { return }
+        let backend = settings.backend
+        for name in names.subtracting(parked).subtracting(drained) {
+            parked.insert(name)
+            Task { _ = try? await RuntimeAPI(address: api).apply(.maint, backend: backend, server: name) }
+        }
+    }
+
+    /// A parked server whose member came back before the reload serves again.
+    func unpark(_ wanted: Set<String>) {
+        let back = parked.intersection(wanted)
+        guard !back.isEmpty, let api = settings.runtimeAPI else { return }
+        parked.subtract(back)
+        let backend = settings.backend
+        for name in back {
+            logger.info("\(name) is back before its removal; ready again")
+            Task { _ = try? await RuntimeAPI(address: api).apply(.ready, backend: backend, server: name) }
+        }
     }
 }

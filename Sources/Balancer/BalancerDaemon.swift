@@ -17,6 +17,10 @@ public actor BalancerDaemon {
     var batch: ChangeBatch
     var draining: [String: BackendServer] = [:]
     var drainTasks: [String: Task<Void, Never>] = [:]
+    /// Drained and waiting for the next apply to remove them; never drained twice.
+    var drained: Set<String> = []
+    /// Failed servers put in maint at once, waiting for the next apply.
+    var parked: Set<String> = []
     var applyChain: Task<ApplyResult, Never>?
     public private(set) var appliedCount = 0
     public private(set) var lastResult: ApplyResult?
@@ -25,7 +29,8 @@ public actor BalancerDaemon {
         self.settings = settings
         self.logger = logger
         installer = ConfigInstaller(configPath: settings.configPath, haproxy: settings.haproxy)
-        batch = ChangeBatch(quiet: settings.quietPeriod, maxWait: settings.maxWait)
+        batch = ChangeBatch(urgent: .init(quiet: settings.quietPeriod, maxWait: settings.maxWait),
+                            removal: .init(quiet: settings.removalQuietPeriod, maxWait: settings.removalMaxWait))
     }
 
     /// The servers the configuration should have now: alive backends, plus
@@ -111,7 +116,9 @@ public actor BalancerDaemon {
     func reconcile() {
         let alive = Set(settings.selection.servers(from: members).map(\.name))
         let leaving = settings.selection.leaving(from: members)
-        for s in installed ?? [] where leaving.contains(s.name) && !alive.contains(s.name) && draining[s.name] == nil {
+        drained.subtract(alive)
+        for s in installed ?? [] where leaving.contains(s.name) && !alive.contains(s.name)
+            && draining[s.name] == nil && !drained.contains(s.name) {
             startDrain(s)
         }
         for name in draining.keys where alive.contains(name) {
@@ -124,12 +131,15 @@ public actor BalancerDaemon {
             }
         }
         let want = desired
+        unpark(Set(want.map(\.name)))
         if want == installed {
             pending = nil
             batch.clear()
         } else if want != pending {
             pending = want
-            batch.note(at: .now)
+            let removalOnly = Set(want).isSubset(of: installed ?? [])
+            if removalOnly { park(Set((installed ?? []).map(\.name)).subtracting(want.map(\.name))) }
+            batch.note(at: .now, urgent: !removalOnly)
         }
     }
 
@@ -153,6 +163,8 @@ public actor BalancerDaemon {
         do {
             result = try await install(servers, force: force)
             installed = servers
+            drained.formIntersection(servers.map(\.name))
+            parked.formIntersection(servers.map(\.name))
         } catch {
             result = ApplyResult(kind: .failed, servers: servers.count, message: "\(error)")
         }

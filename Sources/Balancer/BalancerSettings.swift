@@ -18,6 +18,9 @@ public struct BalancerSettings: Sendable {
     public var values: [String: String] = [:]
     public var quietPeriod: Duration = .milliseconds(200)
     public var maxWait: Duration = .seconds(2)
+    /// The window for batches that only remove servers (see ChangeBatch).
+    public var removalQuietPeriod: Duration = .seconds(2)
+    public var removalMaxWait: Duration = .seconds(10)
     /// How often the member list is read. The agent's event stream is
     /// coalesced and arrives 1–3 s late; its member list is current.
     public var pollInterval: Duration = .milliseconds(200)

@@ -33,3 +33,28 @@ import Testing
         #expect(batch.due == nil)
     }
 }
+
+@Suite struct RemovalBatchTests {
+    let t0 = ContinuousClock.now
+    let batch = ChangeBatch(urgent: .init(quiet: .milliseconds(200), maxWait: .seconds(2)),
+                            removal: .init(quiet: .seconds(2), maxWait: .seconds(10)))
+
+    @Test func removalsAloneWaitForTheLongerWindow() {
+        var b = batch
+        b.note(at: t0, urgent: false)
+        b.note(at: t0 + .seconds(1), urgent: false)
+        #expect(b.due == t0 + .seconds(3))
+        for i in 2 ... 20 { b.note(at: t0 + .seconds(i), urgent: false) }
+        #expect(b.due == t0 + .seconds(10))
+    }
+
+    @Test func anAdditionMakesTheWholeBatchUrgent() {
+        var b = batch
+        b.note(at: t0, urgent: false)
+        b.note(at: t0 + .seconds(1), urgent: true)
+        #expect(b.due == t0 + .milliseconds(1200))
+        b.clear()
+        b.note(at: t0 + .seconds(5), urgent: false)
+        #expect(b.due == t0 + .seconds(7))
+    }
+}

@@ -41,6 +41,9 @@ struct BalancerCommand: AsyncParsableCommand {
     var values: [String] = []
     @Option(name: .customLong("quiet-ms"), help: "Apply once changes have been quiet this long.") var quietMs = 200
     @Option(name: .customLong("max-wait-ms"), help: "…but no later than this after the first change.") var maxWaitMs = 2000
+    @Option(name: .customLong("removal-quiet-ms"), help: "The quiet period when servers are only removed (they leave rotation at once).")
+    var removalQuietMs = 2000
+    @Option(name: .customLong("removal-max-wait-ms"), help: "…and its maximum wait.") var removalMaxWaitMs = 10000
     @Option(name: .customLong("poll-ms"), help: "How often to read the member list.") var pollMs = 200
     @Option(name: .customLong("drain-seconds"), help: "How long a leaving server may keep sessions.") var drainSeconds = 10
     @Flag(help: "Render, check and install once without reloading, then exit (before HAProxy starts).")
@@ -70,6 +73,8 @@ struct BalancerCommand: AsyncParsableCommand {
         s.values["state_file"] = s.stateFile
         s.quietPeriod = .milliseconds(quietMs)
         s.maxWait = .milliseconds(maxWaitMs)
+        s.removalQuietPeriod = .milliseconds(removalQuietMs)
+        s.removalMaxWait = .milliseconds(removalMaxWaitMs)
         s.pollInterval = .milliseconds(pollMs)
         s.drainTimeout = .seconds(drainSeconds)
         return s
