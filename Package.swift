@@ -11,6 +11,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "serftop", targets: ["serftop"]),
+        // For the benchmark package in Benchmarks/.
+        .library(name: "SerftopLibraries", targets: ["Serf", "HAProxy", "Cluster", "TerminalUI", "Balancer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

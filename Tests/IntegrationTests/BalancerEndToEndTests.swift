@@ -3,139 +3,141 @@ import HAProxy
 import Testing
 import TestSupport
 
-/// The balancer on the demo topology: real serf agents, haproxy 2.6 in
-/// master-worker mode, Node.js web apps, `serftop balancer`, on loopback.
-@Suite(.serialized) struct BalancerEndToEndTests {
-    func runtime(_ demo: DemoInstance) -> RuntimeAPI { RuntimeAPI(address: HAProxyAddress(demo.runtimeAPI)!) }
-    func master(_ demo: DemoInstance) -> MasterCLI { MasterCLI(address: .unix(path: demo.masterSocket)) }
+extension DemoTopologyTests {
+    /// The balancer on the demo topology: real serf agents, haproxy 2.6 in
+    /// master-worker mode, Node.js web apps, `serftop balancer`, on loopback.
+    @Suite(.serialized) struct BalancerEndToEndTests {
+        func runtime(_ demo: DemoInstance) -> RuntimeAPI { RuntimeAPI(address: HAProxyAddress(demo.runtimeAPI)!) }
+        func master(_ demo: DemoInstance) -> MasterCLI { MasterCLI(address: .unix(path: demo.masterSocket)) }
 
-    func serverStatus(_ demo: DemoInstance, _ name: String) async -> String? {
-        try? await runtime(demo).stats().servers.first { $0.proxy == "nodes" && $0.service == name }?.status?.raw
-    }
+        func serverStatus(_ demo: DemoInstance, _ name: String) async -> String? {
+            try? await runtime(demo).stats().servers.first { $0.proxy == "nodes" && $0.service == name }?.status?.raw
+        }
 
-    @Test func aNewWebAppServesWithinTwoSecondsOfItsAgentStarting() async throws {
-        let demo = try await DemoInstance(nodes: 1)
-        var times: [Double] = []
-        var apps: [WebApp] = []
-        for i in 1 ... 5 {
-            let app = try WebApp("join\(i)")
-            apps.append(app)
+        @Test func aNewWebAppServesWithinTwoSecondsOfItsAgentStarting() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            var times: [Double] = []
+            var apps: [WebApp] = []
+            for i in 1 ... 5 {
+                let app = try WebApp("join\(i)")
+                apps.append(app)
+                try await app.waitUntilServing()
+                let start = Date()
+                try app.join(demo.endpoints.gossip)
+                try await eventually("\(app.name) to answer through haproxy", timeout: 10, every: 0.02) {
+                    await demo.siteHost() == app.name
+                }
+                times.append(Date().timeIntervalSince(start))
+            }
+            let sorted = times.sorted()
+            print("join-to-serving seconds: \(times.map { String(format: "%.3f", $0) }); median \(String(format: "%.3f", sorted[sorted.count / 2]))")
+            #expect(sorted.last! < 2.0, "join-to-serving times \(times)")
+            #expect(try demo.configuredServers().count == 6)
+        }
+
+        @Test func aKilledWebAppLeavesTheConfigAfterTheFailureTimeout() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let app = try WebApp("doomed")
             try await app.waitUntilServing()
-            let start = Date()
             try app.join(demo.endpoints.gossip)
-            try await eventually("\(app.name) to answer through haproxy", timeout: 10, every: 0.02) {
-                await demo.siteHost() == app.name
+            try await eventually("doomed in the config") { try demo.configuredServers().contains("doomed") }
+            app.crash()
+            try await eventually("doomed to leave the config", timeout: 45, every: 0.2) {
+                try !demo.configuredServers().contains("doomed")
             }
-            times.append(Date().timeIntervalSince(start))
+            #expect(try demo.configuredServers() == demo.endpoints.nodes)
+            #expect(await demo.siteHost() == demo.endpoints.nodes[0])
         }
-        let sorted = times.sorted()
-        print("join-to-serving seconds: \(times.map { String(format: "%.3f", $0) }); median \(String(format: "%.3f", sorted[sorted.count / 2]))")
-        #expect(sorted.last! < 2.0, "join-to-serving times \(times)")
-        #expect(try demo.configuredServers().count == 6)
-    }
 
-    @Test func aKilledWebAppLeavesTheConfigAfterTheFailureTimeout() async throws {
-        let demo = try await DemoInstance(nodes: 1)
-        let app = try WebApp("doomed")
-        try await app.waitUntilServing()
-        try app.join(demo.endpoints.gossip)
-        try await eventually("doomed in the config") { try demo.configuredServers().contains("doomed") }
-        app.crash()
-        try await eventually("doomed to leave the config", timeout: 45, every: 0.2) {
-            try !demo.configuredServers().contains("doomed")
-        }
-        #expect(try demo.configuredServers() == demo.endpoints.nodes)
-        #expect(await demo.siteHost() == demo.endpoints.nodes[0])
-    }
-
-    @Test func aBurstOfTwentyJoinsAndLeavesGivesFewReloadsAndTheExactAliveSet() async throws {
-        let demo = try await DemoInstance(nodes: 1)
-        let before = try await master(demo).processes().reloads
-        var agents: [SerfAgent] = []
-        for i in 0 ..< 20 {
-            var o = SerfAgent.Options()
-            o.tags = ["role": "backend", "port": "\(FreePort.next())"]
-            o.join = [demo.endpoints.gossip]
-            agents.append(try SerfAgent("burst\(i)", o))
-        }
-        let expected = Set(demo.endpoints.nodes + agents.map(\.name))
-        try await eventually("all 21 servers in the config", timeout: 30, every: 0.1) {
-            Set(try demo.configuredServers()) == expected
-        }
-        try await Task.sleep(for: .seconds(1))
-        let afterJoins = try await master(demo).processes().reloads
-        // All at once: SIGINT makes each agent leave gracefully.
-        for a in agents { kill(a.daemon.pid, SIGINT) }
-        do {
-            try await eventually("the config back to the demo's own node", timeout: 60, every: 0.2) {
-                try demo.configuredServers() == demo.endpoints.nodes
+        @Test func aBurstOfTwentyJoinsAndLeavesGivesFewReloadsAndTheExactAliveSet() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let before = try await master(demo).processes().reloads
+            var agents: [SerfAgent] = []
+            for i in 0 ..< 20 {
+                var o = SerfAgent.Options()
+                o.tags = ["role": "backend", "port": "\(FreePort.next())"]
+                o.join = [demo.endpoints.gossip]
+                agents.append(try SerfAgent("burst\(i)", o))
             }
-        } catch {
+            let expected = Set(demo.endpoints.nodes + agents.map(\.name))
+            try await eventually("all 21 servers in the config", timeout: 30, every: 0.1) {
+                Set(try demo.configuredServers()) == expected
+            }
+            try await Task.sleep(for: .seconds(1))
+            let afterJoins = try await master(demo).processes().reloads
+            // All at once: SIGINT makes each agent leave gracefully.
+            for a in agents { kill(a.daemon.pid, SIGINT) }
+            do {
+                try await eventually("the config back to the demo's own node", timeout: 60, every: 0.2) {
+                    try demo.configuredServers() == demo.endpoints.nodes
+                }
+            } catch {
+                let balancerLog = (try? String(contentsOfFile: demo.endpoints.directory + "/logs/balancer.log", encoding: .utf8)) ?? ""
+                Issue.record("still configured: \(try demo.configuredServers())\nbalancer:\n\(balancerLog.suffix(3000))")
+                throw error
+            }
+            try await Task.sleep(for: .seconds(1))
+            let afterLeaves = try await master(demo).processes().reloads
             let balancerLog = (try? String(contentsOfFile: demo.endpoints.directory + "/logs/balancer.log", encoding: .utf8)) ?? ""
-            Issue.record("still configured: \(try demo.configuredServers())\nbalancer:\n\(balancerLog.suffix(3000))")
-            throw error
+            print(balancerLog.split(separator: "\n").filter { $0.contains("membership changed") }.joined(separator: "\n"))
+            print("burst: 20 joins → \(afterJoins - before) reload(s); 20 leaves → \(afterLeaves - afterJoins) reload(s)")
+            #expect(afterJoins - before <= 3)
+            #expect(afterLeaves - afterJoins <= 3)
+            #expect(try await master(demo).processes().failedReloads == 0)
         }
-        try await Task.sleep(for: .seconds(1))
-        let afterLeaves = try await master(demo).processes().reloads
-        let balancerLog = (try? String(contentsOfFile: demo.endpoints.directory + "/logs/balancer.log", encoding: .utf8)) ?? ""
-        print(balancerLog.split(separator: "\n").filter { $0.contains("membership changed") }.joined(separator: "\n"))
-        print("burst: 20 joins → \(afterJoins - before) reload(s); 20 leaves → \(afterLeaves - afterJoins) reload(s)")
-        #expect(afterJoins - before <= 3)
-        #expect(afterLeaves - afterJoins <= 3)
-        #expect(try await master(demo).processes().failedReloads == 0)
-    }
 
-    @Test func aBrokenTemplateKeepsTheOldConfigServingAndTheQuerySaysWhy() async throws {
-        let demo = try await DemoInstance(nodes: 1)
-        let good = try String(contentsOfFile: demo.endpoints.template, encoding: .utf8)
-        let installed = try String(contentsOfFile: demo.endpoints.config, encoding: .utf8)
+        @Test func aBrokenTemplateKeepsTheOldConfigServingAndTheQuerySaysWhy() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let good = try String(contentsOfFile: demo.endpoints.template, encoding: .utf8)
+            let installed = try String(contentsOfFile: demo.endpoints.config, encoding: .utf8)
 
-        try (good + "\n{{#servers}}\n").write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
-        let unclosed = try await demo.query("serftop-reload")
-        #expect(unclosed.contains("error: template"), "\(unclosed)")
-        #expect(unclosed.contains("never closed"), "\(unclosed)")
+            try (good + "\n{{#servers}}\n").write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
+            let unclosed = try await demo.query("serftop-reload")
+            #expect(unclosed.contains("error: template"), "\(unclosed)")
+            #expect(unclosed.contains("never closed"), "\(unclosed)")
 
-        try (good + "\n    this_is_not_a_keyword\n").write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
-        let invalid = try await demo.query("serftop-reload")
-        #expect(invalid.contains("haproxy -c rejected"), "\(invalid)")
-        #expect(invalid.contains("this_is_not_a_keyword"), "\(invalid)")
+            try (good + "\n    this_is_not_a_keyword\n").write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
+            let invalid = try await demo.query("serftop-reload")
+            #expect(invalid.contains("haproxy -c rejected"), "\(invalid)")
+            #expect(invalid.contains("this_is_not_a_keyword"), "\(invalid)")
 
-        #expect(try String(contentsOfFile: demo.endpoints.config, encoding: .utf8) == installed)
-        #expect(await demo.siteHost() == demo.endpoints.nodes[0])
+            #expect(try String(contentsOfFile: demo.endpoints.config, encoding: .utf8) == installed)
+            #expect(await demo.siteHost() == demo.endpoints.nodes[0])
 
-        try good.write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
-        let fixed = try await demo.query("serftop-reload")
-        #expect(fixed.contains("reloaded: 1 server(s)"), "\(fixed)")
-    }
+            try good.write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
+            let fixed = try await demo.query("serftop-reload")
+            #expect(fixed.contains("reloaded: 1 server(s)"), "\(fixed)")
+        }
 
-    @Test func serverQueriesDrainAndReadyAndDrainSurvivesAReload() async throws {
-        let demo = try await DemoInstance(nodes: 2)
-        let web1 = demo.endpoints.nodes[0]
-        let drained = try await demo.query("serftop-server", "drain \(web1)")
-        #expect(drained.contains("\(web1): drain"), "\(drained)")
-        try await eventually("\(web1) in DRAIN") { await serverStatus(demo, web1)?.hasPrefix("DRAIN") == true }
+        @Test func serverQueriesDrainAndReadyAndDrainSurvivesAReload() async throws {
+            let demo = try await DemoInstance(nodes: 2)
+            let web1 = demo.endpoints.nodes[0]
+            let drained = try await demo.query("serftop-server", "drain \(web1)")
+            #expect(drained.contains("\(web1): drain"), "\(drained)")
+            try await eventually("\(web1) in DRAIN") { await serverStatus(demo, web1)?.hasPrefix("DRAIN") == true }
 
-        let reloaded = try await demo.query("serftop-reload")
-        #expect(reloaded.contains("reloaded: 2 server(s)"), "\(reloaded)")
-        try await Task.sleep(for: .milliseconds(500))
-        #expect(await serverStatus(demo, web1)?.hasPrefix("DRAIN") == true, "drain must survive a reload")
+            let reloaded = try await demo.query("serftop-reload")
+            #expect(reloaded.contains("reloaded: 2 server(s)"), "\(reloaded)")
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await serverStatus(demo, web1)?.hasPrefix("DRAIN") == true, "drain must survive a reload")
 
-        let ready = try await demo.query("serftop-server", "ready \(web1)")
-        #expect(ready.contains("\(web1): ready"), "\(ready)")
-        try await eventually("\(web1) UP again") { await serverStatus(demo, web1) == "UP" }
+            let ready = try await demo.query("serftop-server", "ready \(web1)")
+            #expect(ready.contains("\(web1): ready"), "\(ready)")
+            try await eventually("\(web1) UP again") { await serverStatus(demo, web1) == "UP" }
 
-        let wrong = try await demo.query("serftop-server", "drain nosuchnode")
-        #expect(wrong.contains("error:"), "\(wrong)")
-        let garbage = try await demo.query("serftop-server", "explode \(web1)")
-        #expect(garbage.contains("error:") && garbage.contains("drain, ready or maint"), "\(garbage)")
-    }
+            let wrong = try await demo.query("serftop-server", "drain nosuchnode")
+            #expect(wrong.contains("error:"), "\(wrong)")
+            let garbage = try await demo.query("serftop-server", "explode \(web1)")
+            #expect(garbage.contains("error:") && garbage.contains("drain, ready or maint"), "\(garbage)")
+        }
 
-    @Test func theDemoStopsEveryProcessItStarted() async throws {
-        let demo = try await DemoInstance(nodes: 2)
-        let children = try await demo.childPIDs()
-        #expect(children.count >= 7, "ha agent, haproxy, balancer, 2 × (app + agent): \(children)")
-        demo.stop()
-        for pid in children { #expect(kill(pid, 0) != 0, "pid \(pid) is still running") }
-        #expect(!FileManager.default.fileExists(atPath: demo.endpoints.directory))
+        @Test func theDemoStopsEveryProcessItStarted() async throws {
+            let demo = try await DemoInstance(nodes: 2)
+            let children = try await demo.childPIDs()
+            #expect(children.count >= 7, "ha agent, haproxy, balancer, 2 × (app + agent): \(children)")
+            demo.stop()
+            for pid in children { #expect(kill(pid, 0) != 0, "pid \(pid) is still running") }
+            #expect(!FileManager.default.fileExists(atPath: demo.endpoints.directory))
+        }
     }
 }

@@ -3,84 +3,86 @@ import HAProxy
 import Testing
 import TestSupport
 
-/// Hitless changes: wrk through haproxy while it reloads and while web apps
-/// come and go gracefully. Every request must succeed.
-@Suite(.serialized) struct LoadEndToEndTests {
-    struct WrkResult: CustomStringConvertible {
-        var requests = 0
-        var non2xx = 0
-        var socketErrors = 0
-        var raw = ""
-        var description: String { "\(requests) requests, \(non2xx) non-2xx, \(socketErrors) socket errors" }
+extension DemoTopologyTests {
+    /// Hitless changes: wrk through haproxy while it reloads and while web apps
+    /// come and go gracefully. Every request must succeed.
+    @Suite(.serialized) struct LoadEndToEndTests {
+        struct WrkResult: CustomStringConvertible {
+            var requests = 0
+            var non2xx = 0
+            var socketErrors = 0
+            var raw = ""
+            var description: String { "\(requests) requests, \(non2xx) non-2xx, \(socketErrors) socket errors" }
 
-        init(_ output: String) {
-            raw = output
-            for line in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
-                if line.contains("requests in") { requests = Int(line.split(separator: " ")[0]) ?? 0 }
-                if line.hasPrefix("Non-2xx or 3xx responses:") { non2xx = Int(line.split(separator: " ").last ?? "") ?? 0 }
-                if line.hasPrefix("Socket errors:") {
-                    // Socket errors: connect 0, read 3, write 0, timeout 0
-                    socketErrors = line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }.reduce(0, +)
+            init(_ output: String) {
+                raw = output
+                for line in output.split(separator: "\n").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                    if line.contains("requests in") { requests = Int(line.split(separator: " ")[0]) ?? 0 }
+                    if line.hasPrefix("Non-2xx or 3xx responses:") { non2xx = Int(line.split(separator: " ").last ?? "") ?? 0 }
+                    if line.hasPrefix("Socket errors:") {
+                        // Socket errors: connect 0, read 3, write 0, timeout 0
+                        socketErrors = line.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .punctuationCharacters)) }.reduce(0, +)
+                    }
                 }
             }
         }
-    }
 
-    func wrk(_ url: String, seconds: Int) async throws -> WrkResult {
-        let r = try await Tools.run("wrk", ["-t2", "-c16", "-d\(seconds)s", "--timeout", "5s", url])
-        #expect(r.status == 0, "\(r.output)")
-        return WrkResult(r.output)
-    }
-
-    /// The counts above come from wrk's own summary: failures must show up in them.
-    @Test func wrkFailuresAreCounted() async throws {
-        let backend = try HTTPBackend()
-        try await backend.waitUntilReady()
-        let r = try await Tools.run("wrk", ["-t1", "-c2", "-d1s", "http://127.0.0.1:\(backend.port)/missing"])
-        let result = WrkResult(r.output)
-        #expect(result.requests > 0 && result.non2xx == result.requests, "\(r.output)")
-        let errors = WrkResult("  Socket errors: connect 0, read 3, write 1, timeout 2\n")
-        #expect(errors.socketErrors == 6)
-    }
-
-    @Test func fiftyReloadsUnderLoadLoseNoRequest() async throws {
-        let demo = try await DemoInstance(nodes: 2)
-        let master = MasterCLI(address: .unix(path: demo.masterSocket))
-        let load = Task { try await wrk(demo.endpoints.site, seconds: 40) }
-        try await Task.sleep(for: .seconds(1))
-        var done = 0
-        for _ in 0 ..< 50 {
-            let outcome = try await master.reload()
-            #expect(outcome.succeeded, "\(outcome)")
-            if outcome.succeeded { done += 1 }
+        func wrk(_ url: String, seconds: Int) async throws -> WrkResult {
+            let r = try await Tools.run("wrk", ["-t2", "-c16", "-d\(seconds)s", "--timeout", "5s", url])
+            #expect(r.status == 0, "\(r.output)")
+            return WrkResult(r.output)
         }
-        let result = try await load.value
-        print("50 reloads under wrk: \(result)")
-        #expect(done == 50)
-        #expect(result.requests > 1000, "\(result.raw)")
-        #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
-    }
 
-    @Test func nodesAddedAndRemovedGracefullyUnderLoadLoseNoRequest() async throws {
-        let demo = try await DemoInstance(nodes: 2)
-        let load = Task { try await wrk(demo.endpoints.site, seconds: 30) }
-        var apps: [WebApp] = []
-        for i in 1 ... 3 {
-            let app = try WebApp("extra\(i)")
-            try await app.waitUntilServing()
-            try app.join(demo.endpoints.gossip)
-            try await eventually("\(app.name) in the config") { try demo.configuredServers().contains(app.name) }
-            apps.append(app)
+        /// The counts above come from wrk's own summary: failures must show up in them.
+        @Test func wrkFailuresAreCounted() async throws {
+            let backend = try HTTPBackend()
+            try await backend.waitUntilReady()
+            let r = try await Tools.run("wrk", ["-t1", "-c2", "-d1s", "http://127.0.0.1:\(backend.port)/missing"])
+            let result = WrkResult(r.output)
+            #expect(result.requests > 0 && result.non2xx == result.requests, "\(r.output)")
+            let errors = WrkResult("  Socket errors: connect 0, read 3, write 1, timeout 2\n")
+            #expect(errors.socketErrors == 6)
         }
-        for app in apps.prefix(2) {
-            app.leave()
-            try await eventually("\(app.name) out of the config", timeout: 20) { try !demo.configuredServers().contains(app.name) }
-            app.app.stop()
+
+        @Test func fiftyReloadsUnderLoadLoseNoRequest() async throws {
+            let demo = try await DemoInstance(nodes: 2)
+            let master = MasterCLI(address: .unix(path: demo.masterSocket))
+            let load = Task { try await wrk(demo.endpoints.site, seconds: 40) }
+            try await Task.sleep(for: .seconds(1))
+            var done = 0
+            for _ in 0 ..< 50 {
+                let outcome = try await master.reload()
+                #expect(outcome.succeeded, "\(outcome)")
+                if outcome.succeeded { done += 1 }
+            }
+            let result = try await load.value
+            print("50 reloads under wrk: \(result)")
+            #expect(done == 50)
+            #expect(result.requests > 1000, "\(result.raw)")
+            #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
         }
-        let result = try await load.value
-        print("3 nodes added, 2 removed under wrk: \(result)")
-        #expect(try Set(demo.configuredServers()) == Set(demo.endpoints.nodes + ["extra3"]))
-        #expect(result.requests > 1000, "\(result.raw)")
-        #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
+
+        @Test func nodesAddedAndRemovedGracefullyUnderLoadLoseNoRequest() async throws {
+            let demo = try await DemoInstance(nodes: 2)
+            let load = Task { try await wrk(demo.endpoints.site, seconds: 30) }
+            var apps: [WebApp] = []
+            for i in 1 ... 3 {
+                let app = try WebApp("extra\(i)")
+                try await app.waitUntilServing()
+                try app.join(demo.endpoints.gossip)
+                try await eventually("\(app.name) in the config") { try demo.configuredServers().contains(app.name) }
+                apps.append(app)
+            }
+            for app in apps.prefix(2) {
+                app.leave()
+                try await eventually("\(app.name) out of the config", timeout: 20) { try !demo.configuredServers().contains(app.name) }
+                app.app.stop()
+            }
+            let result = try await load.value
+            print("3 nodes added, 2 removed under wrk: \(result)")
+            #expect(try Set(demo.configuredServers()) == Set(demo.endpoints.nodes + ["extra3"]))
+            #expect(result.requests > 1000, "\(result.raw)")
+            #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
+        }
     }
 }

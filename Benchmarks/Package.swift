@@ -1,0 +1,24 @@
+// swift-tools-version:6.2
+// Run with: swift package --package-path Benchmarks benchmark
+import PackageDescription
+
+let benchmark: [Target.Dependency] = [
+    .product(name: "Benchmark", package: "package-benchmark"),
+    .product(name: "SerftopLibraries", package: "serftop"),
+]
+
+let package = Package(
+    name: "serftop-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "serftop", path: ".."),
+        // No jemalloc: the malloc counters are not worth a system library here.
+        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.29.0", traits: []),
+    ],
+    targets: [
+        .executableTarget(name: "StatsParsing", dependencies: benchmark, path: "Benchmarks/StatsParsing",
+                          plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+        .executableTarget(name: "DashboardRender", dependencies: benchmark, path: "Benchmarks/DashboardRender",
+                          plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]),
+    ]
+)
