@@ -66,6 +66,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The wire decoders under libFuzzer (scripts/fuzz); a corpus replayer otherwise.
+        .executableTarget(name: "wire-fuzz", dependencies: ["Memberlist", "Serf", "MessagePack"], path: "Tests/Fuzz"),
+
         // Helpers for tests that start real processes (serf, haproxy, node, tmux).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
