@@ -56,18 +56,27 @@ public final class StatsScraper: Sendable {
 
     /// Scrapes every endpoint at once; each result stands alone.
     public func scrapeAll(_ endpoints: [StatsEndpoint]) async -> [StatsEndpoint: Result<StatsSnapshot, HAProxyError>] {
-        await withTaskGroup(of: (StatsEndpoint, Result<StatsSnapshot, HAProxyError>).self) { group in
+        await withTaskGroup(of: Scraped.self) { group in
             for e in endpoints {
                 group.addTask {
-                    do { return (e, .success(try await self.scrape(e))) } catch let error as HAProxyError { return (e, .failure(error)) } catch {
-                        return (e, .failure(.unreachable(what: "the stats page", address: e.authority, reason: "\(error)")))
+                    do { return Scraped(endpoint: e, result: .success(try await self.scrape(e))) } catch let error as HAProxyError {
+                        return Scraped(endpoint: e, result: .failure(error))
+                    } catch {
+                        return Scraped(endpoint: e, result: .failure(.unreachable(what: "the stats page", address: e.authority, reason: "\(error)")))
                     }
                 }
             }
             var out: [StatsEndpoint: Result<StatsSnapshot, HAProxyError>] = [:]
-            for await (e, r) in group { out[e] = r }
+            for await s in group { out[s.endpoint] = s.result }
             return out
         }
+    }
+
+    /// A task group's child result: a struct, as tuples holding a `Result`
+    /// crashed in optimised builds.
+    struct Scraped: Sendable {
+        var endpoint: StatsEndpoint
+        var result: Result<StatsSnapshot, HAProxyError>
     }
 
     static func hint(_ status: HTTPResponseStatus, _ endpoint: StatsEndpoint) -> String {

@@ -67,37 +67,38 @@ extension SerfMember: MembershipSource {
         }
         let local = node.localPushPull(join: true, now: now)
         let timeout = config.tcpTimeout
-        let replies = await withTaskGroup(of: (String, Result<StreamMessage, any Error>).self) { group in
+        let replies = await withTaskGroup(of: SeedReply.self) { group in
             for (text, endpoint) in targets {
                 group.addTask {
                     do {
-                        return (text, .success(try await self.exchange(.pushPull(local), with: endpoint, timeout: timeout)))
+                        return SeedReply(seed: text, message: try await self.exchange(.pushPull(local), with: endpoint, timeout: timeout))
                     } catch {
-                        return (text, .failure(error))
+                        return SeedReply(seed: text, failure: "\(error)")
                     }
                 }
             }
-            var all: [(String, Result<StreamMessage, any Error>)] = []
+            var all: [SeedReply] = []
             for await r in group { all.append(r) }
             return all
         }
         node.beginJoin(ignoreOld: !config.replayOldEvents)
         var joined = 0
-        for (text, result) in replies {
-            switch result {
-            case .success(.pushPull(let state)):
+        for reply in replies {
+            let text = reply.seed
+            switch reply.message {
+            case .pushPull(let state)?:
                 do {
                     try node.mergeRemoteState(state, now: now)
                     joined += 1
                 } catch {
                     failures[text] = "\(error)"
                 }
-            case .success(.error(let e)):
+            case .error(let e)?:
                 failures[text] = "refused: \(e.error)"
-            case .success:
+            case .some:
                 failures[text] = "answered with something other than its state"
-            case .failure(let error):
-                failures[text] = Self.explain(error)
+            case nil:
+                failures[text] = Self.explain(reply.failure)
             }
         }
         node.endJoin(successes: joined, now: now)
@@ -131,11 +132,28 @@ extension SerfMember: MembershipSource {
         return e
     }
 
-    static func explain(_ error: any Error) -> String {
-        let text = "\(error)"
+    static func explain(_ text: String) -> String {
         if text.contains("connection reset") || text.contains("Connection refused") || text.contains("connectionRefused") {
             return "connection refused (nothing listens there)"
         }
         return text
+    }
+}
+
+/// One seed's answer to a join. A plain struct: a task group of tuples
+/// holding `Result<_, any Error>` crashed in optimised builds.
+struct SeedReply: Sendable {
+    var seed: String
+    var message: StreamMessage?
+    var failure = ""
+
+    init(seed: String, message: StreamMessage) {
+        self.seed = seed
+        self.message = message
+    }
+
+    init(seed: String, failure: String) {
+        self.seed = seed
+        self.failure = failure
     }
 }
