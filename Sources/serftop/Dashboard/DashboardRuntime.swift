@@ -17,6 +17,8 @@ actor DashboardRuntime {
         case version(StatsEndpoint, String)
         case report(EventLog.Kind, String)
         case actionFinished(ClusterAction, succeeded: Bool)
+        /// Draws what the messages since the last frame changed.
+        case redraw
         case quit
     }
 
@@ -93,9 +95,23 @@ actor DashboardRuntime {
         }
         tasks.append(Task { _ = await TerminationSignal.wait(); post.yield(.quit) })
         render()
+        // Keys draw at once; everything else (ticks, scrapes, gossip) marks
+        // the screen stale and is drawn once, shortly after, so that the few
+        // messages of each refresh cost one frame, not one each.
+        var redrawPending = false
         for await message in messages {
+            if case .redraw = message {
+                redrawPending = false
+                render()
+                continue
+            }
             if handle(message) { break }
-            render()
+            if case .key = message {
+                render()
+            } else if !redrawPending {
+                redrawPending = true
+                Task { try? await Task.sleep(for: .milliseconds(40)); post.yield(.redraw) }
+            }
         }
         for t in tasks { t.cancel() }
         post.finish()
@@ -107,6 +123,8 @@ actor DashboardRuntime {
         switch message {
         case .quit:
             return true
+        case .redraw:
+            return false
         case .key(let key):
             if case .resize = key { state.keepSelectionVisible(state.visible(model.rows()), layout) ; return false }
             let context = DashboardState.Context(rows: model.rows(), layout: layout,
