@@ -88,6 +88,8 @@ extension Character {
     public var columns: Int {
         guard let scalar = unicodeScalars.first else { return 0 }
         let v = scalar.value
+        // Below the combining marks every character is one column wide.
+        if v < 0x300 { return 1 }
         if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark { return 0 }
         if (0x1100 ... 0x115F).contains(v) || (0x2E80 ... 0xA4CF).contains(v) || (0xAC00 ... 0xD7A3).contains(v)
             || (0xF900 ... 0xFAFF).contains(v) || (0xFE30 ... 0xFE4F).contains(v) || (0xFF00 ... 0xFF60).contains(v)
@@ -100,7 +102,10 @@ extension Character {
 
 extension String {
     /// Display width in terminal columns.
-    public var columns: Int { reduce(0) { $0 + $1.columns } }
+    public var columns: Int {
+        if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.count }
+        return reduce(0) { $0 + $1.columns }
+    }
 
     /// Cut to `width` columns, with an ellipsis when something was cut.
     public func truncated(to width: Int, ellipsis: String = "…") -> String {

@@ -16,6 +16,9 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
     private var thread: Thread?
     private let ready = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
+    /// The terminal thread sleeps in poll() on the keyboard and this pipe,
+    /// so a new frame wakes it at once and an idle screen costs nothing.
+    private var wake: (read: Int32, write: Int32) = (-1, -1)
 
     public enum ColorMode: Sendable { case none, sixteen, full }
 
@@ -23,6 +26,11 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
     public init(noColor: Bool) {
         (input, sink) = AsyncStream.makeStream(of: Key.self)
         colorMode = noColor ? .none : .full
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) == 0 {
+            for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+            wake = (fds[0], fds[1])
+        }
         let t = Thread { [unowned self] in self.run() }
         t.name = "serftop-terminal"
         thread = t
@@ -34,6 +42,12 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
 
     public func present(_ grid: CellGrid, theme: Theme) {
         lock.withLock { pending = (grid, theme) }
+        poke()
+    }
+
+    private func poke() {
+        var byte: UInt8 = 1
+        if wake.write >= 0 { _ = write(wake.write, &byte, 1) }
     }
 
     public func stop() {
@@ -42,6 +56,7 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
             stopping = true
             return true
         }
+        poke()
         if wait { done.wait() }
     }
 
@@ -63,7 +78,7 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         set_escdelay(25)
         keypad(w, true)
         curs_set(0)
-        wtimeout(w, 30)
+        wtimeout(w, 0)
         mousemask(serftop_mouse_mask(), nil)
         mouseinterval(0)
         if colorMode != .none && has_colors() {
@@ -78,19 +93,34 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
             if let (grid, theme) = lock.withLock({ () -> (CellGrid, Theme)? in defer { pending = nil }; return pending }) {
                 draw(grid, theme)
             }
-            readInput()
+            waitForInputOrFrame()
+            while readInput() {}
         }
         endwin()
+        if wake.read >= 0 { close(wake.read); close(wake.write) }
         lock.withLock { stopped = true }
         sink.finish()
         done.signal()
     }
 
-    private func readInput() {
-        guard let w = window else { return }
+    /// Returns on a key, a new frame, or after a quarter second (a resize
+    /// shows up as a key on the next read).
+    private func waitForInputOrFrame() {
+        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+        _ = poll(&fds, wake.read >= 0 ? 2 : 1, 250)
+        if fds[1].revents != 0 {
+            var sink = [UInt8](repeating: 0, count: 64)
+            while read(wake.read, &sink, sink.count) > 0 {}
+        }
+    }
+
+    /// Reads one key if there is one; false when there is none.
+    private func readInput() -> Bool {
+        guard let w = window else { return false }
         var ch: wint_t = 0
         let result = wget_wch(w, &ch)
-        if result == ERR { return }
+        if result == ERR { return false }
         if result == KEY_CODE_YES {
             let code = Int32(ch)
             if code == serftop_key_resize() {
@@ -108,7 +138,7 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
             } else if let key = Self.special(code) {
                 sink.yield(key)
             }
-            return
+            return true
         }
         switch ch {
         case 3: sink.yield(.ctrlC)
@@ -119,6 +149,7 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         default:
             if let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 { sink.yield(.char(Character(scalar))) }
         }
+        return true
     }
 
     static func special(_ code: Int32) -> Key? {
