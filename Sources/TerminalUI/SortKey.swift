@@ -11,8 +11,8 @@ public enum SortKey: String, Sendable, CaseIterable {
 
     func less(_ a: NodeRow, _ b: NodeRow) -> Bool {
         switch self {
-        case .name: return a.name.localizedStandardCompare(b.name) == .orderedAscending
-        case .address: return a.address.localizedStandardCompare(b.address) == .orderedAscending
+        case .name: return NaturalOrder.less(a.name, b.name)
+        case .address: return NaturalOrder.less(a.address, b.address)
         case .role: return a.role < b.role
         case .gossip: return (a.gossip?.rawValue ?? "~") < (b.gossip?.rawValue ?? "~")
         case .lb: return (a.lbStatus?.raw ?? "~") < (b.lbStatus?.raw ?? "~")
@@ -23,4 +23,3 @@ public enum SortKey: String, Sendable, CaseIterable {
     }
 }
 
-import Foundation

@@ -1,0 +1,39 @@
+/// "web2" before "web10", "10.0.0.9" before "10.0.0.10", case ignored: the
+/// order people expect of node names and addresses. Foundation's
+/// localizedStandardCompare does this too, but builds a locale on every
+/// call, which made sorting the table the dashboard's biggest cost.
+public enum NaturalOrder {
+    public static func less(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        var i = 0, j = 0
+        while i < x.count && j < y.count {
+            if isDigit(x[i]) && isDigit(y[j]) {
+                let (si, ei) = number(x, i), (sj, ej) = number(y, j)
+                let lx = ei - si, ly = ej - sj
+                if lx != ly { return lx < ly }
+                for k in 0 ..< lx where x[si + k] != y[sj + k] { return x[si + k] < y[sj + k] }
+                i = ei
+                j = ej
+                continue
+            }
+            let cx = lower(x[i]), cy = lower(y[j])
+            if cx != cy { return cx < cy }
+            i += 1
+            j += 1
+        }
+        if (x.count - i) != (y.count - j) { return (x.count - i) < (y.count - j) }
+        return a < b
+    }
+
+    static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 32 : c }
+
+    /// The digits of the run starting at `start`, leading zeros skipped; and where the run ends.
+    static func number(_ s: [UInt8], _ start: Int) -> (Int, Int) {
+        var end = start
+        while end < s.count && isDigit(s[end]) { end += 1 }
+        var first = start
+        while first < end - 1 && s[first] == 0x30 { first += 1 }
+        return (first, end)
+    }
+}
