@@ -23,7 +23,7 @@ public struct BalancerSettings: Sendable {
     public var removalMaxWait: Duration = .seconds(10)
     /// How often the member list is read. The agent's event stream is
     /// coalesced and arrives 1–3 s late; its member list is current.
-    public var pollInterval: Duration = .milliseconds(200)
+    public var pollInterval: Duration = .milliseconds(100)
     /// How long a leaving server may keep its sessions before it is removed.
     public var drainTimeout: Duration = .seconds(10)
 
