@@ -52,7 +52,7 @@ public final class SerfAgent: @unchecked Sendable {
     }
 
     /// Waits until the agent answers on its RPC port.
-    public func waitUntilReady(timeout: Double = 10) async throws {
+    public func waitUntilReady(timeout: Double = 20) async throws {
         try await eventually("serf agent \(name) to answer RPC", timeout: timeout) {
             guard daemon.isRunning else { throw AgentDied(name: name, log: daemon.log) }
             return (try? await Tools.run("serf", ["members", "-rpc-addr=\(rpcAddress)"]).status) == 0
