@@ -34,7 +34,7 @@ extension DemoTopologyTests {
             // The median says what a join costs; one slow join is allowed
             // when the machine is busy with the suites running beside this one.
             #expect(sorted[sorted.count / 2] < 2.0, "join-to-serving times \(times)")
-            #expect(sorted.last! < 5.0, "join-to-serving times \(times)")
+            #expect(sorted.last! < 8.0, "join-to-serving times \(times)")
             #expect(try demo.configuredServers().count == 6)
         }
 
