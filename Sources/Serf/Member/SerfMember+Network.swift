@@ -192,7 +192,7 @@ final class StreamReader: Sendable {
         self.channel = channel
         let (stream, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         self.stream = stream
-        try channel.pipeline.syncOperations.addHandler(ByteForwarder(sink: sink))
+        try channel.pipeline.syncOperations.addHandler(BytesToStream(sink: sink))
     }
 
     func readMessage(codec: StreamCodec) async throws -> StreamMessage {
@@ -231,17 +231,6 @@ final class DatagramForwarder: ChannelInboundHandler, Sendable {
     func channelInactive(context: ChannelHandlerContext) { sink.finish() }
 }
 
-final class ByteForwarder: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
-    init(sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) { self.sink = sink }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { sink.yield(unwrapInboundIn(data)) }
-    func channelInactive(context: ChannelHandlerContext) { sink.finish() }
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        sink.finish(throwing: error)
-        context.close(promise: nil)
-    }
-}
 
 extension Endpoint {
     init?(_ address: SocketAddress) {
