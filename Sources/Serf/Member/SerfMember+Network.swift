@@ -231,7 +231,6 @@ final class DatagramForwarder: ChannelInboundHandler, Sendable {
     func channelInactive(context: ChannelHandlerContext) { sink.finish() }
 }
 
-
 extension Endpoint {
     init?(_ address: SocketAddress) {
         guard let port = address.port, let port16 = UInt16(exactly: port) else { return nil }
