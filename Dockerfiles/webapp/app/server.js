@@ -57,6 +57,9 @@ app.post('/delay', (req, res) => {
 });
 
 const server = app.listen(port, bind, () => console.log(`${name} listening on ${bind}:${port}`));
+// In a container every service gets SIGTERM at once: keep serving for
+// DRAIN_MS while the serf agent leaves and the balancer drains this node.
+const drainMs = Number(process.env.DRAIN_MS || 0);
 for (const sig of ['SIGTERM', 'SIGINT']) {
-  process.on(sig, () => server.close(() => process.exit(0)));
+  process.on(sig, () => setTimeout(() => server.close(() => process.exit(0)), drainMs));
 }
