@@ -5,10 +5,8 @@ import TestSupport
 
 extension DemoTopologyTests {
     /// Hitless changes: wrk through haproxy while it reloads and while web apps
-    /// come and go gracefully. Every response must be a success. Run alone,
-    /// no connection fails either; beside the whole suite, a few refused
-    /// connects (under 1 in 20,000) have appeared, cause not yet found, so
-    /// that much is tolerated and printed.
+    /// come and go gracefully. Every request must succeed: no non-2xx answer
+    /// and no socket error of any kind.
     @Suite(.serialized) struct LoadEndToEndTests {
         struct WrkResult: CustomStringConvertible {
             var requests = 0
@@ -47,6 +45,19 @@ extension DemoTopologyTests {
             #expect(errors.socketErrors == 6)
         }
 
+        /// wrk sizes its event loop for its own sockets; a descriptor inherited
+        /// from the test process pushes them past it, and wrk reports each as a
+        /// failed connect. The tools a test runs must start with stdio only.
+        @Test func toolsInheritOnlyStandardDescriptors() async throws {
+            let fd = open("/dev/null", O_RDONLY)
+            #expect(fd > 2)
+            defer { close(fd) }
+            let r = try await Tools.run("sh", ["-c", "ls /proc/$$/fd"])
+            let open = Set(r.output.split(whereSeparator: \.isWhitespace).compactMap { Int32($0) })
+            #expect(!open.contains(fd), "descriptor \(fd) leaked into the child: \(open.sorted())")
+            #expect(open.isSubset(of: [0, 1, 2]), "\(open.sorted())")
+        }
+
         @Test func fiftyReloadsUnderLoadLoseNoRequest() async throws {
             let demo = try await DemoInstance(nodes: 2)
             let master = MasterCLI(address: .unix(path: demo.masterSocket))
@@ -62,7 +73,7 @@ extension DemoTopologyTests {
             print("50 reloads under wrk: \(result)")
             #expect(done == 50)
             #expect(result.requests > 1000, "\(result.raw)")
-            #expect(result.non2xx == 0 && result.socketErrors <= result.requests / 20_000, "\(result.raw)")
+            #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
         }
 
         @Test func nodesAddedAndRemovedGracefullyUnderLoadLoseNoRequest() async throws {
@@ -85,7 +96,7 @@ extension DemoTopologyTests {
             print("3 nodes added, 2 removed under wrk: \(result)")
             #expect(try Set(demo.configuredServers()) == Set(demo.endpoints.nodes + ["extra3"]))
             #expect(result.requests > 1000, "\(result.raw)")
-            #expect(result.non2xx == 0 && result.socketErrors <= result.requests / 20_000, "\(result.raw)")
+            #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
         }
     }
 }

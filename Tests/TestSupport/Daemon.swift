@@ -107,6 +107,7 @@ public enum Tools {
         posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        closeInheritedDescriptors(&actions)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -117,6 +118,16 @@ public enum Tools {
         let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return (code, output)
+    }
+
+    /// The tool gets stdin, stdout and stderr only. The test process holds
+    /// many descriptors (daemon logs, sockets); inherited, they pushed wrk's
+    /// sockets above the size of its event loop, and wrk counted each such
+    /// socket as a failed connect although no connect() ever failed.
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        guard let closeFrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+        _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
     }
 
     public struct SpawnFailed: Error, CustomStringConvertible {
