@@ -62,7 +62,8 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
 
     /// The next time `tick` has something to do.
     public var nextDeadline: Duration {
-        var t = Swift.min(nextGossipAt, nextPushPullAt)
+        var t = nextPushPullAt
+        if !broadcasts.isEmpty || delegate.hasBroadcasts { t = Swift.min(t, nextGossipAt) }
         if let probe {
             t = Swift.min(t, probe.indirectSent ? probe.deadline : probe.indirectAt)
         } else {

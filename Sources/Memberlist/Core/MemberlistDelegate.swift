@@ -7,12 +7,19 @@ public protocol MemberlistDelegate: Sendable {
     /// Messages to piggyback on outgoing packets, within `limit` bytes where
     /// each costs its length plus `overhead`.
     mutating func broadcasts(overhead: Int, limit: Int, context: inout DelegateContext) -> [[UInt8]]
+    /// Whether `broadcasts` would return anything: with nothing to spread
+    /// from either layer, a gossip round sends nothing and need not wake us.
+    var hasBroadcasts: Bool { get }
     /// The delegate's part of a push/pull.
     func localState(join: Bool, context: DelegateContext) -> [UInt8]
     mutating func mergeRemoteState(_ state: [UInt8], join: Bool, context: inout DelegateContext)
     mutating func notifyJoin(_ node: NodeInfo, context: inout DelegateContext)
     mutating func notifyLeave(_ node: NodeInfo, context: inout DelegateContext)
     mutating func notifyUpdate(_ node: NodeInfo, context: inout DelegateContext)
+}
+
+extension MemberlistDelegate {
+    public var hasBroadcasts: Bool { true }
 }
 
 /// What a delegate sees of memberlist while it is being called.

@@ -134,6 +134,8 @@ public struct SerfCore: MemberlistDelegate {
         return out
     }
 
+    public var hasBroadcasts: Bool { !(intentQueue.isEmpty && queryQueue.isEmpty && eventQueue.isEmpty) }
+
     public mutating func notifyJoin(_ node: NodeInfo, context: inout DelegateContext) {
         handleNodeJoin(node, now: context.now)
     }

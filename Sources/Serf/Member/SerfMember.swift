@@ -23,6 +23,7 @@ public actor SerfMember {
     var queryStreams: [UInt64: AsyncThrowingStream<QueryReply, any Error>.Continuation] = [:]
     var nextSubscriber = 0
     var running = false
+    var timerSleep: (deadline: Duration, task: Task<Void, Never>)?
     /// Packets and streams from the network that could not be understood.
     public private(set) var dropped = 0
     public private(set) var lastDropReason: String?
@@ -85,6 +86,7 @@ public actor SerfMember {
     func flush() {
         for effect in node.drainEffects() { perform(effect) }
         for output in node.drainOutputs() { deliver(output) }
+        rescheduleTimerIfSooner()
     }
 
     func deliver(_ output: SerfOutput) {
@@ -108,21 +110,32 @@ public actor SerfMember {
         logger.debug("dropped: \(reason)")
     }
 
-    /// The timer loop: wakes for the core's next deadline, at least every
-    /// 100 ms so that deadlines set by new input are never missed by much.
+    /// The timer loop sleeps until the core's next deadline and no longer:
+    /// an idle member wakes about once a second (the probe), not ten times.
+    /// Input that brings a deadline forward cuts the sleep short (`flush`).
     func startTimers() {
         running = true
         tasks.append(Task { [weak self] in
             while let self, await self.running {
-                let wait = await self.timeUntilNextDeadline()
-                if wait > .zero { try? await Task.sleep(for: wait) }
+                await self.sleepUntilNextDeadline()
                 await self.tick()
             }
         })
     }
 
-    func timeUntilNextDeadline() -> Duration {
-        min(max(node.nextDeadline - now, .zero), .milliseconds(100))
+    func sleepUntilNextDeadline() async {
+        let deadline = node.nextDeadline
+        let wait = deadline - now
+        guard wait > .zero else { return }
+        let sleep = Task { _ = try? await Task.sleep(for: wait) }
+        timerSleep = (deadline, sleep)
+        await withTaskCancellationHandler { await sleep.value } onCancel: { sleep.cancel() }
+        timerSleep = nil
+    }
+
+    /// Wakes the timer loop early when the core now wants it sooner.
+    func rescheduleTimerIfSooner() {
+        if let timerSleep, node.nextDeadline < timerSleep.deadline { timerSleep.task.cancel() }
     }
 
     func tick() {

@@ -58,10 +58,15 @@ import TestSupport
                 return m?.status == "alive" && m?.tags == ["role": "observer"]
             }
         }
+        // Suspicion that a late ack raised (two busy cores, nine agents) is
+        // refuted within a probe round or two; the list must settle on alive.
+        try await eventually("the observer to list every agent alive") {
+            let seen = try await me.members()
+            return c.agents.allSatisfy { a in seen.first { $0.name == a.name }?.status == .alive }
+        }
         let seen = try await me.members()
         for agent in c.agents {
             let m = seen.first { $0.name == agent.name }
-            #expect(m?.status == .alive)
             #expect(m?.tags["role"] == (agent === c.agents[0] ? "balancer" : "backend"))
             #expect(m?.port == agent.bindPort)
         }
@@ -102,7 +107,13 @@ import TestSupport
         let me = try await observer("obs-ack-\(kind.rawValue)", in: c)
         defer { Task { try? await me.leave() } }
         try await eventually("agent0 to see the observer") { await c.agents[0].status(of: "obs-ack-\(kind.rawValue)") == "alive" }
-        let result = try await c.agents[0].serf("query", ["-timeout=2s", "-format=json", "whoami"])
+        // A query's 2 s can run out on a loaded machine before the gossip
+        // reaches us; a later one must then be acked.
+        var result: (status: Int32, output: String) = (0, "")
+        for _ in 0 ..< 3 {
+            result = try await c.agents[0].serf("query", ["-timeout=2s", "-format=json", "whoami"])
+            if result.output.contains("\"obs-ack-\(kind.rawValue)\"") { break }
+        }
         #expect(result.status == 0)
         #expect(result.output.contains("\"obs-ack-\(kind.rawValue)\""), "acks: \(result.output)")
         // serf reachability uses _serf_ping with acks.
