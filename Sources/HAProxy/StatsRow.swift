@@ -136,6 +136,11 @@ public struct ServerStatus: Sendable, Hashable, CustomStringConvertible {
 
     public init(parsing raw: String) {
         self.raw = raw
+        // Most fields are one bare word ("UP", "MAINT", "no check").
+        if let bare = State(rawValue: raw) {
+            state = bare
+            return
+        }
         let text = raw.trimmingCharacters(in: .whitespaces)
         var rest = Substring(text)
         if let open = rest.range(of: " (via "), rest.hasSuffix(")") {

@@ -38,6 +38,16 @@ public struct CellGrid: Sendable, Hashable {
         guard y >= 0 && y < height else { return 0 }
         let limit = min(width, x + (maxWidth ?? width))
         var col = x
+        // Borders, sparklines and plain text: one cell per scalar, without
+        // grapheme breaking.
+        if text.unicodeScalars.allSatisfy({ Character.isPlainNarrow($0.value) }) {
+            for scalar in text.unicodeScalars {
+                guard col < limit else { break }
+                if col >= 0 { self[col, y] = Cell(Character(scalar), role) }
+                col += 1
+            }
+            return col - x
+        }
         for ch in text {
             let w = ch.columns
             if w == 0 { continue }
@@ -88,8 +98,7 @@ extension Character {
     public var columns: Int {
         guard let scalar = unicodeScalars.first else { return 0 }
         let v = scalar.value
-        // Below the combining marks every character is one column wide.
-        if v < 0x300 { return 1 }
+        if Self.isPlainNarrow(v) { return 1 }
         if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark { return 0 }
         if (0x1100 ... 0x115F).contains(v) || (0x2E80 ... 0xA4CF).contains(v) || (0xAC00 ... 0xD7A3).contains(v)
             || (0xF900 ... 0xFAFF).contains(v) || (0xFE30 ... 0xFE4F).contains(v) || (0xFF00 ... 0xFF60).contains(v)
@@ -100,11 +109,28 @@ extension Character {
     }
 }
 
+extension Character {
+    /// One column, never combining, no property lookup needed: below the
+    /// combining marks, general punctuation, and the symbol blocks from
+    /// letterlike symbols to miscellaneous symbols and arrows (box drawing,
+    /// block elements and geometric shapes among them: the borders and
+    /// sparklines of every frame).
+    static func isPlainNarrow(_ v: UInt32) -> Bool {
+        v < 0x300 || (0x2010 ... 0x20CF).contains(v) || (0x2100 ... 0x2BFF).contains(v)
+    }
+}
+
 extension String {
     /// Display width in terminal columns.
     public var columns: Int {
         if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.count }
-        return reduce(0) { $0 + $1.columns }
+        // Strings of plain narrow scalars need no grapheme breaking.
+        var count = 0
+        for scalar in unicodeScalars {
+            guard Character.isPlainNarrow(scalar.value) else { return reduce(0) { $0 + $1.columns } }
+            count += 1
+        }
+        return count
     }
 
     /// Cut to `width` columns, with an ellipsis when something was cut.

@@ -52,11 +52,16 @@ public struct DashboardState: Sendable {
     public func visible(_ rows: [NodeRow]) -> [NodeRow] {
         let needle = filter.lowercased()
         let kept = needle.isEmpty ? rows : rows.filter { Self.matches($0, needle) }
-        let sorted = kept.sorted { a, b in
-            if sort.less(a, b) { return true }
-            if sort.less(b, a) { return false }
-            return a.name < b.name
+        // Sorting positions, not rows: a row is a large value, and moving it
+        // costs a retain and release of every field.
+        let order = kept.withUnsafeBufferPointer { rows in
+            rows.indices.sorted { i, j in
+                if sort.less(rows[i], rows[j]) { return true }
+                if sort.less(rows[j], rows[i]) { return false }
+                return rows[i].name < rows[j].name
+            }
         }
+        let sorted = order.map { kept[$0] }
         return reverse ? sorted.reversed() : sorted
     }
 

@@ -134,10 +134,8 @@ public struct DashboardView: Sendable {
         g.put("\(glyphs.horizontal) events ", x: 0, y: top, role: .border)
         g.put(" frontends ", x: eventWidth + 1, y: top, role: .border)
         let entries = model.log.entries.suffix(lines)
-        let time = DateFormatter()
-        time.dateFormat = "HH:mm:ss"
         for (i, e) in entries.enumerated() {
-            let text = "\(time.string(from: e.time)) \(e.text)"
+            let text = "\(ClockText.hms(e.time)) \(e.text)"
             g.put(text.truncated(to: eventWidth - 1, ellipsis: glyphs.ellipsis), x: 1, y: top + 1 + i, role: role(e.kind))
         }
         for y in top + 1 ... top + lines { g.put(String(glyphs.vertical), x: eventWidth, y: y, role: .border) }

@@ -77,6 +77,10 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         // Esc alone must not wait a second for a sequence that never comes.
         set_escdelay(25)
         keypad(w, true)
+        // This thread reads keys itself between frames. With typeahead on,
+        // ncurses flushed and polled the keyboard every few lines of a
+        // refresh: 68 writes and 16 polls a frame instead of one write.
+        typeahead(-1)
         curs_set(0)
         wtimeout(w, 0)
         mousemask(serftop_mouse_mask(), nil)

@@ -4,7 +4,16 @@
 /// call, which made sorting the table the dashboard's biggest cost.
 public enum NaturalOrder {
     public static func less(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
+        // Sorting calls this n log n times a frame: compare the UTF-8 in
+        // place rather than copying both strings into arrays.
+        var a = a, b = b
+        let order = a.withUTF8 { x in b.withUTF8 { y in compare(x, y) } }
+        return order ?? (a < b)
+    }
+
+    /// true or false when the natural order decides; nil on a tie (then the
+    /// plain string order does, so that the order stays total).
+    static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool? {
         var i = 0, j = 0
         while i < x.count && j < y.count {
             if isDigit(x[i]) && isDigit(y[j]) {
@@ -22,14 +31,14 @@ public enum NaturalOrder {
             j += 1
         }
         if (x.count - i) != (y.count - j) { return (x.count - i) < (y.count - j) }
-        return a < b
+        return nil
     }
 
     static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
     static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 32 : c }
 
     /// The digits of the run starting at `start`, leading zeros skipped; and where the run ends.
-    static func number(_ s: [UInt8], _ start: Int) -> (Int, Int) {
+    static func number(_ s: UnsafeBufferPointer<UInt8>, _ start: Int) -> (Int, Int) {
         var end = start
         while end < s.count && isDigit(s[end]) { end += 1 }
         var first = start
