@@ -9,6 +9,9 @@ public struct StatsEndpoint: Sendable, Hashable, CustomStringConvertible {
     public let pageURL: String
     public let username: String?
     public let password: String?
+    /// `host:port`, for messages and as the balancer's label. Worked out
+    /// once: every frame labels every server row with it.
+    public let authority: String
 
     public static let defaultPort = 1936
 
@@ -45,12 +48,7 @@ public struct StatsEndpoint: Sendable, Hashable, CustomStringConvertible {
         parts.percentEncodedQuery = pageQuery
         csvURL = csv
         pageURL = parts.string ?? csv
-    }
-
-    /// `host:port`, for messages and as the balancer's key.
-    public var authority: String {
-        let c = URLComponents(string: csvURL)
-        return "\(c?.host ?? "?"):\(c?.port ?? (c?.scheme == "https" ? 443 : 80))"
+        authority = "\(host):\(parts.port ?? (parts.scheme == "https" ? 443 : 80))"
     }
 
     public var description: String { csvURL }

@@ -5,7 +5,7 @@ public enum Sparkline {
         let tail = Array(values.suffix(width))
         guard let top = tail.max(), top > 0 else {
             return String(repeating: tail.isEmpty ? " " : String(glyphs.sparkline[0]), count: tail.count)
-                .padding(toLength: width, withPad: " ", startingAt: 0)
+                + String(repeating: " ", count: width - tail.count)
         }
         let levels = glyphs.sparkline.count
         var out = ""
@@ -13,6 +13,6 @@ public enum Sparkline {
             let i = v <= 0 ? 0 : min(levels - 1, max(1, Int((Double(v) / Double(top) * Double(levels - 1)).rounded())))
             out.append(glyphs.sparkline[i])
         }
-        return out.padding(toLength: width, withPad: " ", startingAt: 0)
+        return out + String(repeating: " ", count: width - tail.count)
     }
 }
