@@ -23,25 +23,27 @@ public final class StatsScraper: Sendable {
         try? await client.shutdown()
     }
 
-    /// The raw CSV body.
+    /// The raw CSV body. Gathered whole on the event loop and handed over
+    /// once: reading it as an async stream cost a task switch per chunk.
     public func fetch(_ endpoint: StatsEndpoint) async throws -> [UInt8] {
-        var request = HTTPClientRequest(url: endpoint.csvURL)
-        if let auth = endpoint.authorization { request.headers.add(name: "Authorization", value: auth) }
-        let response: HTTPClientResponse
+        let response: HTTPClient.Response
         do {
-            response = try await client.execute(request, timeout: .init(timeout))
+            var headers = HTTPHeaders()
+            if let auth = endpoint.authorization { headers.add(name: "Authorization", value: auth) }
+            let request = try HTTPClient.Request(url: endpoint.csvURL, headers: headers)
+            let accumulator = ResponseAccumulator(request: request, maxBodySize: maxBody)
+            response = try await client.execute(request: request, delegate: accumulator,
+                                                deadline: .now() + .init(timeout)).futureResult.get()
+        } catch is ResponseAccumulator.ResponseTooBigError {
+            throw HAProxyError.unreachable(what: "the stats page", address: endpoint.authority,
+                                           reason: "the page is larger than \(maxBody >> 20) MB")
         } catch {
             throw Self.describe(error, endpoint)
         }
         guard response.status == .ok else {
             throw HAProxyError.http(status: Int(response.status.code), url: endpoint.csvURL, hint: Self.hint(response.status, endpoint))
         }
-        do {
-            let body = try await response.body.collect(upTo: maxBody)
-            return Array(body.readableBytesView)
-        } catch {
-            throw Self.describe(error, endpoint)
-        }
+        return response.body.map { Array($0.readableBytesView) } ?? []
     }
 
     /// One scrape, parsed.

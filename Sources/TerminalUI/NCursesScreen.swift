@@ -72,14 +72,19 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         setlocale(LC_ALL, "")
         let w = initscr()
         window = w
+        // ncurses 6.4 flushes after every cursor move until the screen has
+        // once been suspended and resumed (it takes a fresh screen for a
+        // low-level terminfo user): 68 writes a frame, each waking the
+        // terminal. One endwin/refresh cycle makes it one write a frame.
+        endwin()
+        wrefresh(w)
         raw()
         noecho()
         // Esc alone must not wait a second for a sequence that never comes.
         set_escdelay(25)
         keypad(w, true)
         // This thread reads keys itself between frames. With typeahead on,
-        // ncurses flushed and polled the keyboard every few lines of a
-        // refresh: 68 writes and 16 polls a frame instead of one write.
+        // ncurses polls the keyboard, and flushes, every few lines of a refresh.
         typeahead(-1)
         curs_set(0)
         wtimeout(w, 0)

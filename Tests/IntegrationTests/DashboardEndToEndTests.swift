@@ -97,6 +97,41 @@ import TestSupport
         await tmux.send("q")
     }
 
+    /// A frame leaves in one write, not one per cursor move: every write
+    /// to the terminal wakes whatever reads it (tmux, sshd).
+    @Test func aFrameGoesOutInAFewWrites() async throws {
+        // Forty servers: each scrape grows forty sparklines by a cell, the
+        // sparse kind of change that costs a cursor move per row.
+        var options = HAProxyInstance.Options()
+        options.servers = (1 ... 40).map { .init("f\($0)", port: 9, check: false) }
+        let haproxy = try HAProxyInstance(options)
+        try await haproxy.waitUntilReady()
+        var tags = SerfAgent.Options()
+        tags.tags = ["role": "balancer", "stats": haproxy.statsURL]
+        let agent = try SerfAgent("e2e-frames-ha", tags)
+        try await agent.waitUntilReady()
+        let binary = try SerftopBinary.path()
+        let node = "e2e-frames-\(UUID().uuidString.prefix(6))"
+        let tmux = try await TmuxSession("\(binary) --join \(agent.gossipAddress) --bind 127.0.0.1:0 --node \(node) --refresh 0.5",
+                                         width: 160, height: 50, environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        defer { tmux.kill() }
+        try await tmux.waitFor("the servers") { TmuxSession.line($0, startingWith: "f9")?.contains("no check") == true }
+        let found = try await Tools.run("pgrep", ["-x", "-f", "\(binary) .*--node \(node) .*"]).output
+        let pid = try #require(found.split(separator: "\n").compactMap { Int32($0) }.first)
+        func writes() throws -> Int {
+            let io = try String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)
+            let line = try #require(io.split(separator: "\n").first { $0.hasPrefix("syscw:") })
+            return try #require(Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces)))
+        }
+        let before = try writes()
+        try await Task.sleep(for: .seconds(3))
+        let made = try writes() - before
+        // About six frames, and the few writes by which the event loops wake
+        // each other (56 here); a cursor move per row was 348.
+        #expect(made < 150, "\(made) writes in 3 s at two frames a second")
+        await tmux.send("q")
+    }
+
     @Test func terminalTooSmallAndNoColor() async throws {
         let c = try await cluster()
         let binary = try SerftopBinary.path()

@@ -43,6 +43,8 @@ actor DashboardRuntime {
     var theme: Theme
     var themeNames: [String]
     var scraping = false
+    var tickStartedScrape = false
+    var ticks = 0
     var versionsAsked: Set<StatsEndpoint> = []
     /// Nodes being drained on their way to maint (the `D` key).
     var draining: [String: Int] = [:]
@@ -95,20 +97,27 @@ actor DashboardRuntime {
         }
         tasks.append(Task { _ = await TerminationSignal.wait(); post.yield(.quit) })
         render()
-        // Keys draw at once; everything else (ticks, scrapes, gossip) marks
-        // the screen stale and is drawn once, shortly after, so that the few
-        // messages of each refresh cost one frame, not one each.
-        var redrawPending = false
+        // Keys and scrapes draw at once (a scrape is its refresh's frame);
+        // everything else (gossip, reports, a tick with nothing to scrape)
+        // marks the screen stale and is drawn once, shortly after, so that a
+        // burst of messages costs one frame, not one each.
+        var stale = false, redrawPending = false
         for await message in messages {
             if case .redraw = message {
                 redrawPending = false
-                render()
+                if stale { render(); stale = false }
                 continue
             }
             if handle(message) { break }
-            if case .key = message {
+            switch message {
+            case .key, .scraped:
                 render()
-            } else if !redrawPending {
+                stale = false
+            case .tick where tickStartedScrape:
+                break
+            default:
+                stale = true
+                guard !redrawPending else { break }
                 redrawPending = true
                 Task { try? await Task.sleep(for: .milliseconds(40)); post.yield(.redraw) }
             }
@@ -144,7 +153,9 @@ actor DashboardRuntime {
             model.setMembers(list, at: now)
             model.discoverBalancers(credentials: settings.statsCredentials)
         case .tick:
-            scrape()
+            ticks += 1
+            tickStartedScrape = scrape()
+            refreshMembers()
         case .scraped(let results):
             scraping = false
             for (endpoint, result) in results { model.recordScrape(result, for: endpoint, at: now) }
@@ -173,16 +184,22 @@ actor DashboardRuntime {
         screen.present(view.render(model, state, width: size.width, height: size.height, now: Date()), theme: theme)
     }
 
-    func scrape() {
-        guard !scraping, !model.balancers.isEmpty else { return }
+    /// Returns whether a scrape started (none does while one is running).
+    func scrape() -> Bool {
+        guard !scraping, !model.balancers.isEmpty else { return false }
         scraping = true
         let endpoints = model.balancers.map(\.endpoint)
         let scraper = self.scraper, post = self.post
         Task { post.yield(.scraped(await scraper.scrapeAll(endpoints))) }
-        // The member list now and then, so that nothing missed stays wrong.
-        if let source {
-            Task { if let list = try? await source.members() { post.yield(.members(list)) } }
-        }
+        return true
+    }
+
+    /// The whole member list every ten refreshes, so that an event missed
+    /// does not stay wrong; the events keep it current in between.
+    func refreshMembers() {
+        guard let source, ticks % 10 == 0 else { return }
+        let post = self.post
+        Task { if let list = try? await source.members() { post.yield(.members(list)) } }
     }
 
     func askVersions() {
