@@ -47,9 +47,11 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Serf", "HAProxy"]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncurses-dev"])]),
+        // a SIGWINCH that also wakes the terminal thread's poll()
+        .target(name: "CResizeSignal"),
         // cell grid, widgets, themes, input decoding; ncurses and memory screens
         .target(name: "TerminalUI", dependencies: [
-            "CNCurses", "Cluster",
+            "CNCurses", "CResizeSignal", "Cluster",
             .product(name: "Yams", package: "Yams"),
         ]),
         // membership -> server list -> haproxy.cfg -> validate -> reload

@@ -1,4 +1,5 @@
 import CNCurses
+import CResizeSignal
 import Foundation
 
 /// The real terminal, through ncursesw. ncurses is not thread-safe, so one
@@ -17,7 +18,8 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
     private let ready = DispatchSemaphore(value: 0)
     private let done = DispatchSemaphore(value: 0)
     /// The terminal thread sleeps in poll() on the keyboard and this pipe,
-    /// so a new frame wakes it at once and an idle screen costs nothing.
+    /// so a new frame or a resize wakes it at once and an idle screen costs
+    /// nothing.
     private var wake: (read: Int32, write: Int32) = (-1, -1)
 
     public enum ColorMode: Sendable { case none, sixteen, full }
@@ -95,6 +97,7 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
             use_default_colors()
             colors = serftop_colors() >= 256 ? .full : .sixteen
         }
+        if wake.write >= 0 { serftop_wake_on_resize(wake.write) }
         lock.withLock { currentSize = (Int(getmaxx(w)), Int(getmaxy(w))) }
         ready.signal()
         while true {
@@ -105,6 +108,7 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
             waitForInputOrFrame()
             while readInput() {}
         }
+        serftop_stop_waking_on_resize()
         endwin()
         if wake.read >= 0 { close(wake.read); close(wake.write) }
         lock.withLock { stopped = true }
@@ -112,12 +116,13 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         done.signal()
     }
 
-    /// Returns on a key, a new frame, or after a quarter second (a resize
-    /// shows up as a key on the next read).
+    /// Returns on a key, a new frame or a resize (which then shows up as a
+    /// key on the next read). Without the wake pipe, it looks every quarter
+    /// second.
     private func waitForInputOrFrame() {
         var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
-        _ = poll(&fds, wake.read >= 0 ? 2 : 1, 250)
+        _ = poll(&fds, wake.read >= 0 ? 2 : 1, wake.read >= 0 ? -1 : 250)
         if fds[1].revents != 0 {
             var sink = [UInt8](repeating: 0, count: 64)
             while read(wake.read, &sink, sink.count) > 0 {}
