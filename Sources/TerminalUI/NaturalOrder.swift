@@ -11,6 +11,34 @@ public enum NaturalOrder {
         return order ?? (a < b)
     }
 
+    /// Bytes whose plain order is the natural order of `s`, for sorting
+    /// many strings: each is encoded once instead of in every comparison.
+    /// Equal keys are a tie. A run of digits becomes 0x30 (below every
+    /// letter, above every space and punctuation mark below "0", as the
+    /// digits themselves are), its length, and its digits, leading zeros
+    /// dropped; runs longer than 255 digits compare as 255 long.
+    public static func key(_ s: String) -> [UInt8] {
+        var s = s
+        return s.withUTF8 { x in
+            var out: [UInt8] = []
+            out.reserveCapacity(x.count + 2)
+            var i = 0
+            while i < x.count {
+                guard isDigit(x[i]) else {
+                    out.append(lower(x[i]))
+                    i += 1
+                    continue
+                }
+                let (first, end) = number(x, i)
+                out.append(0x30)
+                out.append(UInt8(min(end - first, 255)))
+                out.append(contentsOf: x[first ..< end])
+                i = end
+            }
+            return out
+        }
+    }
+
     /// true or false when the natural order decides; nil on a tie (then the
     /// plain string order does, so that the order stays total).
     static func compare(_ x: UnsafeBufferPointer<UInt8>, _ y: UnsafeBufferPointer<UInt8>) -> Bool? {
