@@ -30,7 +30,8 @@ public actor BalancerDaemon {
         self.logger = logger
         installer = ConfigInstaller(configPath: settings.configPath, haproxy: settings.haproxy)
         batch = ChangeBatch(urgent: .init(quiet: settings.quietPeriod, maxWait: settings.maxWait),
-                            removal: .init(quiet: settings.removalQuietPeriod, maxWait: settings.removalMaxWait))
+                            removal: .init(quiet: settings.removalQuietPeriod, maxWait: settings.removalMaxWait),
+                            calm: settings.calmPeriod)
     }
 
     /// The servers the configuration should have now: alive backends, plus
@@ -87,7 +88,7 @@ public actor BalancerDaemon {
                 try await refresh(from: source)
             }
             if batch.isDue(at: .now) {
-                batch.clear()
+                batch.applying(at: .now)
                 pending = nil
                 _ = await apply(force: false, reason: "membership changed")
             }

@@ -18,6 +18,9 @@ public struct BalancerSettings: Sendable {
     public var values: [String: String] = [:]
     public var quietPeriod: Duration = .milliseconds(200)
     public var maxWait: Duration = .seconds(2)
+    /// After this long without an apply, an addition is applied at once
+    /// (see ChangeBatch); nil waits for the quiet period every time.
+    public var calmPeriod: Duration? = .seconds(2)
     /// The window for batches that only remove servers (see ChangeBatch).
     public var removalQuietPeriod: Duration = .seconds(2)
     public var removalMaxWait: Duration = .seconds(10)

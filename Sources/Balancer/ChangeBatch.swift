@@ -6,6 +6,11 @@
 /// serve). One that only removes servers is not: they are already out of
 /// rotation through the runtime API, and failures are detected one by one
 /// over seconds, so a longer window folds them into few reloads.
+///
+/// An urgent change that comes after a calm spell (nothing applied for
+/// `calm`) is due at once: a lone join does not wait out a quiet period
+/// that is there for bursts. The rest of a burst that starts this way is
+/// batched as usual, so a burst costs one reload more than it would.
 public struct ChangeBatch: Sendable {
     public struct Window: Sendable, Equatable {
         public var quiet: Duration
@@ -18,13 +23,19 @@ public struct ChangeBatch: Sendable {
 
     public var urgentWindow: Window
     public var removalWindow: Window
+    /// nil: every batch waits for its window.
+    public var calm: Duration?
     public private(set) var first: ContinuousClock.Instant?
     public private(set) var last: ContinuousClock.Instant?
     public private(set) var urgent = false
+    /// When the batch became urgent after a calm spell: it is due then.
+    public private(set) var leading: ContinuousClock.Instant?
+    public private(set) var lastApplied: ContinuousClock.Instant?
 
-    public init(urgent: Window, removal: Window) {
+    public init(urgent: Window, removal: Window, calm: Duration? = nil) {
         urgentWindow = urgent
         removalWindow = removal
+        self.calm = calm
     }
 
     public init(quiet: Duration, maxWait: Duration) {
@@ -34,21 +45,33 @@ public struct ChangeBatch: Sendable {
     public mutating func note(at now: ContinuousClock.Instant, urgent: Bool = true) {
         if first == nil { first = now }
         last = now
+        if urgent && !self.urgent, let calm, lastApplied.map({ now - $0 >= calm }) ?? true {
+            leading = now
+        }
         self.urgent = self.urgent || urgent
     }
 
     /// When the pending changes are due, or nil when none are pending.
     public var due: ContinuousClock.Instant? {
         guard let first, let last else { return nil }
+        if let leading { return leading }
         let w = urgent ? urgentWindow : removalWindow
         return min(last + w.quiet, first + w.maxWait)
     }
 
     public func isDue(at now: ContinuousClock.Instant) -> Bool { due.map { now >= $0 } ?? false }
 
+    /// The pending changes are being applied: a new batch starts, and the
+    /// calm spell starts again.
+    public mutating func applying(at now: ContinuousClock.Instant) {
+        clear()
+        lastApplied = now
+    }
+
     public mutating func clear() {
         first = nil
         last = nil
         urgent = false
+        leading = nil
     }
 }

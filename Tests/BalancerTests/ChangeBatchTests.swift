@@ -58,3 +58,43 @@ import Testing
         #expect(b.due == t0 + .seconds(7))
     }
 }
+
+@Suite struct CalmBatchTests {
+    let t0 = ContinuousClock.now
+    let batch = ChangeBatch(urgent: .init(quiet: .milliseconds(200), maxWait: .seconds(2)),
+                            removal: .init(quiet: .seconds(2), maxWait: .seconds(10)), calm: .seconds(2))
+
+    @Test func aLoneAdditionAfterACalmSpellIsDueAtOnce() {
+        var b = batch
+        b.note(at: t0)
+        #expect(b.due == t0)
+        b.applying(at: t0)
+        b.note(at: t0 + .seconds(3))
+        #expect(b.due == t0 + .seconds(3))
+    }
+
+    @Test func theRestOfABurstWaitsForTheQuietPeriod() {
+        var b = batch
+        b.note(at: t0)
+        b.applying(at: t0)
+        b.note(at: t0 + .milliseconds(100))
+        b.note(at: t0 + .milliseconds(300))
+        #expect(b.due == t0 + .milliseconds(500))
+    }
+
+    @Test func removalsAreNeverAppliedAtOnce() {
+        var b = batch
+        b.note(at: t0, urgent: false)
+        #expect(b.due == t0 + .seconds(2))
+        // An addition after the calm spell makes the whole batch due.
+        b.note(at: t0 + .seconds(1), urgent: true)
+        #expect(b.due == t0 + .seconds(1))
+    }
+
+    @Test func withoutACalmPeriodEveryBatchWaits() {
+        var b = batch
+        b.calm = nil
+        b.note(at: t0)
+        #expect(b.due == t0 + .milliseconds(200))
+    }
+}

@@ -53,8 +53,12 @@ public final class DemoInstance: @unchecked Sendable {
     }
 
     /// Asks the site once on a fresh connection; the JSON `host` that answered.
-    public func siteHost() async -> String? {
-        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2", endpoints.site]), r.status == 0,
+    /// `stickTo`: the server cookie's value, which sends the request to that
+    /// server once HAProxy has it (and round-robin anywhere before), so that
+    /// "is it served yet" does not wait for its turn in the rotation.
+    public func siteHost(stickTo server: String? = nil) async -> String? {
+        let cookie = server.map { ["-b", "SERVERID=\($0)"] } ?? []
+        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2"] + cookie + [endpoints.site]), r.status == 0,
               let json = try? JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] else { return nil }
         return json["host"] as? String
     }

@@ -41,6 +41,8 @@ struct BalancerCommand: AsyncParsableCommand {
     var values: [String] = []
     @Option(name: .customLong("quiet-ms"), help: "Apply once changes have been quiet this long.") var quietMs = 200
     @Option(name: .customLong("max-wait-ms"), help: "…but no later than this after the first change.") var maxWaitMs = 2000
+    @Option(name: .customLong("calm-ms"), help: "After this long without a reload, apply an addition at once (0: always wait for the quiet period).")
+    var calmMs = 2000
     @Option(name: .customLong("removal-quiet-ms"), help: "The quiet period when servers are only removed (they leave rotation at once).")
     var removalQuietMs = 2000
     @Option(name: .customLong("removal-max-wait-ms"), help: "…and its maximum wait.") var removalMaxWaitMs = 10000
@@ -73,6 +75,7 @@ struct BalancerCommand: AsyncParsableCommand {
         s.values["state_file"] = s.stateFile
         s.quietPeriod = .milliseconds(quietMs)
         s.maxWait = .milliseconds(maxWaitMs)
+        s.calmPeriod = calmMs > 0 ? .milliseconds(calmMs) : nil
         s.removalQuietPeriod = .milliseconds(removalQuietMs)
         s.removalMaxWait = .milliseconds(removalMaxWaitMs)
         s.pollInterval = .milliseconds(pollMs)
