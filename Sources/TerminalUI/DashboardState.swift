@@ -55,16 +55,14 @@ public struct DashboardState: Sendable {
         // Sorting positions, not rows: a row is a large value, and moving it
         // costs a retain and release of every field.
         let order: [Int]
-        switch sort {
-        case .name, .address:
-            let field: (NodeRow) -> String = sort == .name ? { $0.name } : { $0.address }
+        if let field = sort.naturalField {
             let keys = kept.map { NaturalOrder.key(field($0)) }
             order = kept.indices.sorted { i, j in
                 if keys[i] != keys[j] { return keys[i].lexicographicallyPrecedes(keys[j]) }
                 let a = field(kept[i]), b = field(kept[j])
                 return a != b ? a < b : kept[i].name < kept[j].name
             }
-        default:
+        } else {
             order = kept.withUnsafeBufferPointer { rows in
                 rows.indices.sorted { i, j in
                     if sort.less(rows[i], rows[j]) { return true }

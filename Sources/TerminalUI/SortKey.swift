@@ -9,6 +9,17 @@ public enum SortKey: String, Sendable, CaseIterable {
         return all[(all.firstIndex(of: self)! + 1) % all.count]
     }
 
+    /// The text the column sorts in natural order, for the columns that do;
+    /// those sort on keys made once per row (NaturalOrder.key).
+    var naturalField: ((NodeRow) -> String)? {
+        switch self {
+        case .name: return { $0.name }
+        case .address: return { $0.address }
+        default: return nil
+        }
+    }
+
+    /// The column's order, one pair of rows at a time.
     func less(_ a: NodeRow, _ b: NodeRow) -> Bool {
         switch self {
         case .name: return NaturalOrder.less(a.name, b.name)
