@@ -94,18 +94,17 @@ public struct ClusterModel: Sendable {
         }
     }
 
-    /// After every round of scrapes: one history sample per node.
-    /// One sample per node, as `rows()` would give its request rate, without
-    /// building the rows.
+    /// After every round of scrapes: one history sample per node, the rate
+    /// `rows()` would give it, without building the rows.
     public mutating func sampleHistory() {
         var rates: [String: Int] = [:]
         for b in balancers {
             guard let snapshot = b.snapshot else { continue }
-            for row in snapshot.servers { rates[row.service, default: 0] += row.requestRate ?? row.sessionRate ?? 0 }
+            for row in snapshot.servers { rates[row.service, default: 0] += row.rate }
         }
         for name in members.keys where rates[name] == nil { rates[name] = 0 }
         for (name, rate) in rates { history[name, default: History()].append(rate) }
-        frontendHistory.append(siteFrontends.reduce(0) { $0 + ($1.row.requestRate ?? $1.row.sessionRate ?? 0) })
+        frontendHistory.append(siteFrontends.reduce(0) { $0 + $1.row.rate })
     }
 
     // MARK: The join

@@ -34,7 +34,7 @@ public struct NodeRow: Sendable, Hashable {
     public var lbStatus: ServerStatus? { server?.status }
     public var weight: Int? { server?.weight }
     public var sessions: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + ($1.row.currentSessions ?? 0) } }
-    public var requestRate: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + ($1.row.requestRate ?? $1.row.sessionRate ?? 0) } }
+    public var requestRate: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + $1.row.rate } }
     public var check: String? {
         guard let s = server, let status = s.checkStatus else { return nil }
         if let d = s.checkDuration, d >= 0, status.hasSuffix("OK") { return "\(status) \(d)ms" }

@@ -72,6 +72,9 @@ public struct StatsRow: Sendable, Hashable {
     public var sessionRate: Int? { int("rate") }
     /// HTTP requests per second over the last second (frontends; servers in 2.x).
     public var requestRate: Int? { int("req_rate") }
+    /// What the dashboard counts as traffic: requests per second, or
+    /// sessions per second where HAProxy gives no request rate (TCP).
+    public var rate: Int { requestRate ?? sessionRate ?? 0 }
     public var checkStatus: String? { self["check_status"] }
     /// Milliseconds the last health check took.
     public var checkDuration: Int? { int("check_duration") }
