@@ -49,6 +49,8 @@ public struct ClusterModel: Sendable {
             log.add(.user, "user event \(e.name) \(EventLine.printable(e.payload))", at: time)
         case .query:
             break
+        case .notice(let text):
+            log.add(.info, text, at: time)
         }
     }
 

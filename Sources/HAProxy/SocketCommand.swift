@@ -9,7 +9,7 @@ public enum SocketCommand {
         let (chunks, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000))
+            .connectTimeout(TimeAmount(timeout))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ChunkCollector(sink: sink)) }
             }

@@ -5,12 +5,15 @@ public enum MessagePackError: Error, Sendable, Equatable, CustomStringConvertibl
     case invalidByte(UInt8, offset: Int)
     /// Arrays and maps nested deeper than the reader allows.
     case tooDeep(offset: Int)
+    /// A string, binary, array or map announces more than the reader allows.
+    case tooLong(Int, limit: Int, offset: Int)
 
     public var description: String {
         switch self {
         case .truncated(let o): return "msgpack input ends early (at byte \(o))"
         case .invalidByte(let b, let o): return "msgpack: byte 0x\(String(b, radix: 16)) at \(o) starts no value"
         case .tooDeep(let o): return "msgpack: nesting deeper than the limit at byte \(o)"
+        case .tooLong(let n, let limit, let o): return "msgpack: a value at byte \(o) announces \(n) items or bytes, more than the limit of \(limit)"
         }
     }
 }
@@ -22,11 +25,16 @@ public struct MessagePackReader {
     public let bytes: [UInt8]
     public private(set) var offset: Int
     public let maxDepth: Int
+    /// The most bytes (or items) one value may announce. On a stream, a
+    /// declared length is refused here, before any of it is waited for, so a
+    /// header that promises gigabytes costs nothing.
+    public let maxLength: Int
 
-    public init(_ bytes: [UInt8], offset: Int = 0, maxDepth: Int = 32) {
+    public init(_ bytes: [UInt8], offset: Int = 0, maxDepth: Int = 32, maxLength: Int = .max) {
         self.bytes = bytes
         self.offset = offset
         self.maxDepth = maxDepth
+        self.maxLength = maxLength
     }
 
     public var remaining: Int { bytes.count - offset }
@@ -73,6 +81,7 @@ public struct MessagePackReader {
     }
 
     private mutating func take(_ n: Int) throws(MessagePackError) -> [UInt8] {
+        guard n <= maxLength else { throw .tooLong(n, limit: maxLength, offset: offset) }
         guard n <= remaining else { throw .truncated(offset: bytes.count) }
         defer { offset += n }
         return Array(bytes[offset ..< offset + n])
@@ -129,6 +138,7 @@ public struct MessagePackReader {
 
     private mutating func readArray(_ n: Int, depth: Int, at: Int) throws(MessagePackError) -> MessagePackValue {
         guard depth < maxDepth else { throw .tooDeep(offset: at) }
+        guard n <= maxLength else { throw .tooLong(n, limit: maxLength, offset: at) }
         // Every element takes at least one byte: a count larger than what is
         // left cannot be real, and must not drive an allocation.
         guard n <= remaining else { throw .truncated(offset: bytes.count) }
@@ -140,6 +150,7 @@ public struct MessagePackReader {
 
     private mutating func readMap(_ n: Int, depth: Int, at: Int) throws(MessagePackError) -> MessagePackValue {
         guard depth < maxDepth else { throw .tooDeep(offset: at) }
+        guard n <= maxLength else { throw .tooLong(n, limit: maxLength, offset: at) }
         guard n <= remaining / 2 else { throw .truncated(offset: bytes.count) }
         var entries: [MessagePackValue.MapEntry] = []
         entries.reserveCapacity(n)

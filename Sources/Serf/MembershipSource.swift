@@ -67,6 +67,9 @@ public enum SerfEvent: Sendable, Hashable {
     case member(MemberEventKind, [Member])
     case user(UserEvent)
     case query(QueryEvent)
+    /// Something about our own member that its operator should know (its
+    /// gossip socket had to be opened again, say). Never from the network.
+    case notice(String)
 }
 
 public struct QueryRequest: Sendable, Hashable {

@@ -52,6 +52,10 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         if wake.write >= 0 { _ = write(wake.write, &byte, 1) }
     }
 
+    /// Puts the terminal back as it was, from any thread: for an exit that
+    /// cannot wait for the screen's own thread.
+    public static func restoreTerminal() { endwin() }
+
     public func stop() {
         let wait = lock.withLock { () -> Bool in
             if stopped || stopping { return false }

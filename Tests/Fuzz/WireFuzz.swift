@@ -2,31 +2,74 @@ import Memberlist
 import MessagePack
 import Serf
 
-/// Every decoder that reads bytes from the network, on the same input:
-/// UDP packets (plain and with a keyring, compound, CRC, LZW), TCP streams
-/// fed in two pieces, the Serf messages inside user messages, and msgpack.
+/// Every decoder that reads bytes from the network, on the same input, and
+/// then the handlers behind them: UDP packets (plain and with a keyring,
+/// compound, CRC, LZW) go on into a member's packet handling, TCP streams
+/// (fed in two pieces) into its stream handling, as the real member's shell
+/// would pass them; plus the Serf messages inside user messages, and msgpack.
 /// Errors are expected; a crash, a hang or a sanitizer report is a bug.
 enum WireFuzz {
     static let keyring = try! Keyring(keys: [[UInt8](repeating: 1, count: 16)])
+    static let peer = Endpoint(ip: [10, 0, 0, 2], port: 7946)
+
+    /// One member that every input reaches, renewed now and then so that
+    /// what earlier inputs taught it (members, suspicions) stays bounded.
+    nonisolated(unsafe) static var member = freshMember()
+    nonisolated(unsafe) static var clock = Duration.zero
+    nonisolated(unsafe) static var inputs = 0
+
+    static func freshMember() -> SerfNode {
+        var node = try! SerfNode(memberlist: MemberlistConfig(name: "fuzzed", advertise: Endpoint(ip: [10, 0, 0, 1], port: 7946)),
+                                 serf: SerfConfig(nodeName: "fuzzed", tags: ["role": "observer"]), now: .zero, seed: 1)
+        // A known peer, so that acks, suspicions and relays have someone to be about.
+        let alive = Alive(incarnation: 1, node: "peer", addr: peer.ip, port: peer.port, meta: [],
+                          vsn: [1, 5, 2, 2, 5, 5])
+        node.receive([.alive(alive)], from: peer, now: .zero)
+        _ = node.drainEffects()
+        _ = node.drainOutputs()
+        return node
+    }
+
+    static func handle(_ messages: [Message]) {
+        member.receive(messages, from: peer, now: clock)
+        settle()
+    }
+
+    static func handle(_ stream: StreamMessage) {
+        _ = member.receiveStream(stream, from: peer, now: clock)
+        settle()
+    }
+
+    /// Moves the clock on, so timers fire on what the input changed.
+    static func settle() {
+        clock += .milliseconds(50)
+        member.tick(now: clock)
+        _ = member.drainEffects()
+        _ = member.drainOutputs()
+    }
 
     static func run(_ bytes: [UInt8]) {
+        inputs += 1
+        if inputs % 5_000 == 0 {
+            member = freshMember()
+            clock = .zero
+        }
         for codec in [PacketCodec(keyring: nil), PacketCodec(keyring: keyring)] {
-            if let messages = try? codec.decode(bytes) {
-                for case .user(let payload) in messages { _ = try? SerfMessage.decode(payload) }
+            if let packet = try? codec.decodeEach(bytes) {
+                for case .user(let payload) in packet.messages { _ = try? SerfMessage.decode(payload) }
+                handle(packet.messages)
             }
         }
         for keys in [nil, keyring] {
             var stream = StreamDecoder(keyring: keys)
             let cut = bytes.isEmpty ? 0 : Int(bytes[0]) % (bytes.count + 1)
-            stream.append(Array(bytes[..<cut]))
-            var budget = 64
-            while budget > 0, let message = try? stream.next() {
-                _ = message
-                budget -= 1
-                if budget == 32 { stream.append(Array(bytes[cut...])) }
+            guard (try? stream.append(bytes[..<cut])) != nil else { continue }
+            if let message = try? stream.next() {
+                handle(message)
+                continue
             }
-            stream.append(Array(bytes[cut...]))
-            while budget > 0, (try? stream.next()) != nil { budget -= 1 }
+            guard (try? stream.append(bytes[cut...])) != nil else { continue }
+            if let message = try? stream.next() { handle(message) }
         }
         _ = try? SerfMessage.decode(bytes)
         _ = try? MessagePackReader.decode(bytes)

@@ -64,7 +64,20 @@ import Testing
         let a = Message.nack(NackResponse(seqNo: 1)).encoded(), b = Message.nack(NackResponse(seqNo: 2)).encoded()
         let packet = PacketCodec.compound([a, b])
         let cut = Array(packet.dropLast(3))
-        #expect(try PacketCodec(keyring: nil).decode(cut) == [.nack(NackResponse(seqNo: 1))])
+        let decoded = try PacketCodec(keyring: nil).decodeEach(cut)
+        #expect(decoded.messages == [.nack(NackResponse(seqNo: 1))])
+        #expect(decoded.failures == [.truncated("1 compound part(s)")])
+        #expect(throws: WireError.self) { try PacketCodec(keyring: nil).decode(cut) }
+    }
+
+    @Test func aBadCompoundPartCostsOnlyThatPart() throws {
+        let ack = Message.ack(AckResponse(seqNo: 9, payload: [])).encoded()
+        let nack = Message.nack(NackResponse(seqNo: 3)).encoded()
+        // Garbage, an unknown type and a truncated map beside two good parts.
+        let packet = PacketCodec.compound([[0x02, 0xc1, 0xc1], ack, [0xee], nack, [0x06, 0x83]])
+        let decoded = try PacketCodec(keyring: nil).decodeEach(packet)
+        #expect(decoded.messages == [.ack(AckResponse(seqNo: 9, payload: [])), .nack(NackResponse(seqNo: 3))])
+        #expect(decoded.failures.count == 3)
     }
 
     @Test func crcIsCheckedAndABadOneRefused() throws {
@@ -109,7 +122,7 @@ import Testing
         #expect(try StreamCodec(keyring: nil).encode(message) == go)
         var decoder = StreamDecoder(keyring: nil)
         for (i, byte) in go.enumerated() {
-            decoder.append([byte])
+            try decoder.append([byte])
             let result = try decoder.next()
             if i < go.count - 1 { #expect(result == nil, "complete after only \(i + 1) bytes") } else { #expect(result == message) }
         }
@@ -122,13 +135,13 @@ import Testing
         let bytes = try codec.encode(message)
         #expect(bytes.first == 10)
         var d = codec.decoder()
-        d.append(bytes)
+        try d.append(bytes)
         #expect(try d.next() == message)
         var plain = codec.decoder()
-        plain.append(try StreamCodec(keyring: nil).encode(message))
+        try plain.append(try StreamCodec(keyring: nil).encode(message))
         #expect(throws: WireError.encryptionExpected) { try plain.next() }
         var unkeyed = StreamDecoder(keyring: nil)
-        unkeyed.append(bytes)
+        try unkeyed.append(bytes)
         #expect(throws: WireError.encryptionNotConfigured) { try unkeyed.next() }
     }
 
@@ -136,17 +149,17 @@ import Testing
         let go = hex("0881aa557365724d73674c656e02 aabb")
         #expect(try StreamCodec(keyring: nil).encode(.user([0xaa, 0xbb])) == go)
         var d = StreamDecoder(keyring: nil)
-        d.append(go)
+        try d.append(go)
         #expect(try d.next() == .user([0xaa, 0xbb]))
     }
 
-    @Test func hostileStreamHeadersAreRefusedNotAllocated() {
+    @Test func hostileStreamHeadersAreRefusedNotAllocated() throws {
         // A push/pull header that claims a billion nodes.
         var d = StreamDecoder(keyring: nil)
-        d.append(hex("0683a44a6f696ec3a54e6f646573ce3b9aca00ac5573657253746174654c656e00"))
+        try d.append(hex("0683a44a6f696ec3a54e6f646573ce3b9aca00ac5573657253746174654c656e00"))
         #expect(throws: WireError.self) { try d.next() }
         var big = StreamDecoder(keyring: try! Keyring(keys: [Array(repeating: 1, count: 16)]))
-        big.append([10, 0x7f, 0xff, 0xff, 0xff])
+        try big.append([10, 0x7f, 0xff, 0xff, 0xff])
         #expect(throws: WireError.self) { try big.next() }
     }
 

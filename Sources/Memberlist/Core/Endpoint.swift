@@ -28,6 +28,24 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var isIPv4: Bool { ip.count == 4 }
 
+    /// Whether a packet may be sent here: a whole IPv4 or IPv6 address that
+    /// names one host, and a port. Addresses from the wire are checked with
+    /// this before use; the kernel would refuse the others, and a refused send
+    /// must never be what takes a member off the network.
+    public var isUsableDestination: Bool {
+        guard port != 0 else { return false }
+        switch ip.count {
+        case 4:
+            if ip == [0, 0, 0, 0] || ip == [255, 255, 255, 255] { return false }
+            return !(224 ... 239).contains(ip[0])
+        case 16:
+            if ip.allSatisfy({ $0 == 0 }) { return false }
+            return ip[0] != 0xff
+        default:
+            return false
+        }
+    }
+
     /// The address alone, as text.
     public var host: String {
         if ip.count == 4 { return ip.map(String.init).joined(separator: ".") }

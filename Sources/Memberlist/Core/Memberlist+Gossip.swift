@@ -8,7 +8,7 @@ extension Memberlist {
     mutating func send(_ message: [UInt8], to endpoint: Endpoint, now: Duration) {
         let available = config.udpBufferSize - message.count - Self.compoundHeaderOverhead - config.encryptionOverhead
         let extra = pendingBroadcasts(overhead: Self.compoundEntryOverhead, limit: available, now: now)
-        outbox.append(.sendPacket(to: endpoint, parts: [message] + extra, crc: false))
+        emit(.sendPacket(to: endpoint, parts: [message] + extra, crc: false))
     }
 
     /// memberlist's own broadcasts first, then the delegate's (each prefixed
@@ -42,7 +42,7 @@ extension Memberlist {
         for node in targets {
             let parts = pendingBroadcasts(overhead: Self.compoundEntryOverhead, limit: budget, now: now)
             if parts.isEmpty { return }
-            outbox.append(.sendPacket(to: node.info.endpoint, parts: parts, crc: node.info.versions.protocolMax >= 5))
+            emit(.sendPacket(to: node.info.endpoint, parts: parts, crc: node.info.versions.protocolMax >= 5))
         }
     }
 
@@ -50,7 +50,7 @@ extension Memberlist {
         let me = config.name
         let peer = randomNodes(1) { $0.info.name != me && $0.state == .alive }
         if let peer = peer.first {
-            outbox.append(.pushPull(to: peer.info.endpoint, join: false))
+            emit(.pushPull(to: peer.info.endpoint, join: false))
         }
     }
 }

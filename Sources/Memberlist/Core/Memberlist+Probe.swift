@@ -70,7 +70,7 @@ extension Memberlist {
         } else {
             // Tell a suspect what we think, so it can refute at once.
             let suspect = Suspect(incarnation: record.incarnation, node: record.info.name, from: config.name)
-            outbox.append(.sendPacket(to: record.info.endpoint,
+            emit(.sendPacket(to: record.info.endpoint,
                                       parts: [Message.ping(ping).encoded(), Message.suspect(suspect).encoded()],
                                       crc: record.info.versions.protocolMax >= 5))
         }
@@ -96,7 +96,7 @@ extension Memberlist {
             round.tcpPending = true
             let ping = Ping(seqNo: round.seqNo, node: targetRecord.info.name, sourceAddr: config.advertise.ip,
                             sourcePort: config.advertise.port, sourceNode: config.name)
-            outbox.append(.tcpPing(to: targetRecord.info.endpoint, ping: ping, deadline: round.deadline))
+            emit(.tcpPing(to: targetRecord.info.endpoint, ping: ping, deadline: round.deadline))
         }
         probe = round
     }

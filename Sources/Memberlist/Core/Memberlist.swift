@@ -39,6 +39,9 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
         public var unknownAcks = 0
         public var incompatibleMerges = 0
         public var addressConflicts = 0
+        /// Sends not made: the address came from the wire and cannot be a
+        /// destination (port 0, unspecified, multicast or broadcast).
+        public var unusableAddresses = 0
     }
 
     public init(config: MemberlistConfig, delegate: Delegate, now: Duration, seed: UInt64) {
@@ -247,6 +250,16 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
         return source
     }
 
+    /// Queues an effect for the shell. Every address here may have come from
+    /// a peer; one that cannot be a destination is counted and goes no further.
+    mutating func emit(_ effect: MemberlistEffect) {
+        if let to = effect.destination, !to.isUsableDestination {
+            counters.unusableAddresses += 1
+            return
+        }
+        outbox.append(effect)
+    }
+
     func makeContext(now: Duration) -> DelegateContext {
         DelegateContext(now: now, localName: config.name, advertise: config.advertise, nodes: nodes,
                         retransmitMult: config.retransmitMult, gossipInterval: config.gossipInterval)
@@ -258,7 +271,7 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
         now: Duration, _ body: (inout Delegate, inout DelegateContext) throws(E) -> R
     ) throws(E) -> R {
         var context = makeContext(now: now)
-        defer { outbox.append(contentsOf: context.effects) }
+        defer { for effect in context.effects { emit(effect) } }
         return try body(&delegate, &context)
     }
 

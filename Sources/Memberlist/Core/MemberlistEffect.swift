@@ -13,3 +13,12 @@ public enum MemberlistEffect: Sendable, Equatable {
     /// outcome with `tcpPingCompleted(seqNo:acked:)` before `deadline`.
     case tcpPing(to: Endpoint, ping: Ping, deadline: Duration)
 }
+
+extension MemberlistEffect {
+    /// Where the effect goes over the network.
+    public var destination: Endpoint? {
+        switch self {
+        case .sendPacket(let to, _, _), .pushPull(let to, _), .tcpPing(let to, _, _): return to
+        }
+    }
+}

@@ -3,50 +3,72 @@ import MessagePack
 /// UDP packets: the wrappers memberlist puts around commands (encryption,
 /// CRC, compression, compound), in both directions.
 public struct PacketCodec: Sendable {
+    /// What one datagram held.
+    public struct DecodedPacket: Sendable, Equatable {
+        public var messages: [Message] = []
+        public var failures: [WireError] = []
+    }
+
     public let keyring: Keyring?
     /// How deep compound and compressed messages may nest.
     static let maxDepth = 4
 
     public init(keyring: Keyring?) { self.keyring = keyring }
 
-    /// Every command in a datagram, in order. Compound parts that run past
-    /// the end are dropped, as memberlist does; the rest still count.
+    /// Every command in a datagram, in order; throws on the first part that
+    /// cannot be understood. For strict callers (tests, tools).
     public func decode(_ datagram: [UInt8]) throws(WireError) -> [Message] {
+        let packet = try decodeEach(datagram)
+        if let failure = packet.failures.first { throw failure }
+        return packet.messages
+    }
+
+    /// Every command in a datagram that could be understood, and why the
+    /// others could not. A compound packet is handled part by part, as
+    /// memberlist does: one bad part costs that part, not the acks beside it.
+    /// Throws only when nothing of the packet can be read (empty, wrong key).
+    public func decodeEach(_ datagram: [UInt8]) throws(WireError) -> DecodedPacket {
         guard !datagram.isEmpty else { throw .empty("packet") }
         var plain = datagram
         if let keyring {
             plain = try keyring.open(datagram)
         }
-        var out: [Message] = []
-        try unwrap(plain[...], depth: 0, into: &out)
+        var out = DecodedPacket()
+        unwrap(plain[...], depth: 0, into: &out)
         return out
     }
 
-    func unwrap(_ bytes: ArraySlice<UInt8>, depth: Int, into out: inout [Message]) throws(WireError) {
-        guard let first = bytes.first else { throw .empty("message") }
-        guard depth <= Self.maxDepth else { throw .nestedTooDeep("packet") }
-        switch MessageType(rawValue: first) {
-        case .hasCRC:
-            guard bytes.count >= 5 else { throw .truncated("CRC header") }
-            let s = bytes.startIndex
-            let expected = UInt32(bytes[s + 1]) << 24 | UInt32(bytes[s + 2]) << 16 | UInt32(bytes[s + 3]) << 8 | UInt32(bytes[s + 4])
-            let payload = bytes[(s + 5)...]
-            let actual = CRC32.checksum(payload)
-            guard expected == actual else { throw .badChecksum(expected: expected, actual: actual) }
-            try unwrap(payload, depth: depth + 1, into: &out)
-        case .compound:
-            let parts = try Self.splitCompound(bytes)
-            for part in parts { try unwrap(part, depth: depth + 1, into: &out) }
-        case .compress:
-            let inner = try Self.decompress(bytes.dropFirst())
-            try unwrap(inner[...], depth: depth + 1, into: &out)
-        default:
-            out.append(try Message.decode(Array(bytes)))
+    func unwrap(_ bytes: ArraySlice<UInt8>, depth: Int, into out: inout DecodedPacket) {
+        do throws(WireError) {
+            guard let first = bytes.first else { throw .empty("message") }
+            guard depth <= Self.maxDepth else { throw .nestedTooDeep("packet") }
+            switch MessageType(rawValue: first) {
+            case .hasCRC:
+                guard bytes.count >= 5 else { throw .truncated("CRC header") }
+                let s = bytes.startIndex
+                let expected = UInt32(bytes[s + 1]) << 24 | UInt32(bytes[s + 2]) << 16 | UInt32(bytes[s + 3]) << 8 | UInt32(bytes[s + 4])
+                let payload = bytes[(s + 5)...]
+                let actual = CRC32.checksum(payload)
+                guard expected == actual else { throw .badChecksum(expected: expected, actual: actual) }
+                unwrap(payload, depth: depth + 1, into: &out)
+            case .compound:
+                let (parts, truncated) = try Self.splitCompound(bytes)
+                for part in parts { unwrap(part, depth: depth + 1, into: &out) }
+                if truncated > 0 { out.failures.append(.truncated("\(truncated) compound part(s)")) }
+            case .compress:
+                let inner = try Self.decompress(bytes.dropFirst())
+                unwrap(inner[...], depth: depth + 1, into: &out)
+            default:
+                out.messages.append(try Message.decode(Array(bytes)))
+            }
+        } catch {
+            out.failures.append(error)
         }
     }
 
-    /// `07 | N | N × uint16 length | parts`.
-    static func splitCompound(_ bytes: ArraySlice<UInt8>) throws(WireError) -> [ArraySlice<UInt8>] {
+    /// `07 | N | N × uint16 length | parts`: the parts that are whole, and
+    /// how many the packet cut short.
+    static func splitCompound(_ bytes: ArraySlice<UInt8>) throws(WireError) -> ([ArraySlice<UInt8>], truncated: Int) {
         let s = bytes.startIndex
         guard bytes.count >= 2 else { throw .truncated("compound header") }
         let n = Int(bytes[s + 1])
@@ -55,11 +77,11 @@ public struct PacketCodec: Sendable {
         var parts: [ArraySlice<UInt8>] = []
         for i in 0 ..< n {
             let len = Int(bytes[s + 2 + 2 * i]) << 8 | Int(bytes[s + 3 + 2 * i])
-            guard offset + len <= bytes.endIndex else { break }
+            guard offset + len <= bytes.endIndex else { return (parts, n - i) }
             parts.append(bytes[offset ..< offset + len])
             offset += len
         }
-        return parts
+        return (parts, 0)
     }
 
     /// The body of a compress message: msgpack `{Algo, Buf}`.

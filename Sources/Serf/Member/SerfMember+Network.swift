@@ -1,4 +1,5 @@
 import Memberlist
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
@@ -8,49 +9,46 @@ extension SerfMember {
     /// UDP and TCP on the same port, as memberlist requires. With port 0 the
     /// kernel picks the UDP port and TCP must get the same one, so retry a
     /// few times if it is taken for TCP.
-    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup) async throws -> (any Channel, any Channel, Inbox) {
+    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup,
+                                limits: StreamLimits, timeout: Duration) async throws -> (GossipSocket, any Channel, Inbox) {
         var lastError: (any Error)?
         for _ in 0 ..< (port == 0 ? 10 : 1) {
             // A fresh inbox per attempt: closing a failed attempt's channel
             // finishes its streams.
             let inbox = Inbox()
-            let udp: any Channel
+            let udp: GossipSocket
             do {
-                udp = try await DatagramBootstrap(group: group)
-                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(DatagramForwarder(sink: inbox.datagramSink))
-                        }
-                    }
-                    .bind(host: host, port: port).get()
+                udp = try await inbox.bindUDP(host: host, port: port, group: group)
             } catch {
                 throw SerfMemberError.cannotBind("\(host):\(port) (UDP)", underlying: "\(error)")
             }
-            let actual = udp.localAddress?.port ?? port
             do {
                 let tcp = try await ServerBootstrap(group: group)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .serverChannelOption(.backlog, value: 128)
                     .childChannelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            guard limits.admit() else { throw StreamRefused.tooMany(limits.maxInbound) }
+                            channel.closeFuture.whenComplete { _ in limits.leave() }
                             // The reader must be in place before the first byte can arrive.
-                            inbox.connectionSink.yield(try StreamReader(attachedTo: channel))
+                            let message = try channel.readOneMessage(codec: inbox.codec.withLockedValue { $0 }, limits: limits, within: timeout)
+                            inbox.connectionSink.yield(InboundStream(channel: channel, message: message))
                         }
                     }
-                    .bind(host: host, port: actual).get()
+                    .bind(host: host, port: udp.port).get()
                 return (udp, tcp, inbox)
             } catch {
                 lastError = error
-                try? await udp.close()
+                await udp.close()
             }
         }
         throw SerfMemberError.cannotBind("\(host):\(port) (TCP)", underlying: "\(lastError.map { "\($0)" } ?? "unknown error")")
     }
 
-    func attach(udp: any Channel, tcp: any Channel, inbox: Inbox) async {
-        self.udp = udp
+    func attach(udp: GossipSocket, tcp: any Channel, inbox: Inbox) async {
+        self.socket = udp
         self.tcp = tcp
+        self.inbox = inbox
         tasks.append(Task { [weak self] in
             for await envelope in inbox.datagrams {
                 guard let self else { return }
@@ -58,10 +56,15 @@ extension SerfMember {
             }
         })
         tasks.append(Task { [weak self] in
-            for await reader in inbox.connections {
+            for await stream in inbox.connections {
                 guard let self else { return }
-                let timeout = self.config.tcpTimeout
-                Task { await self.serve(reader, timeout: timeout) }
+                Task { await self.serve(stream) }
+            }
+        })
+        tasks.append(Task { [weak self] in
+            for await closed in inbox.udpClosed {
+                guard let self else { return }
+                await self.udpClosed(closed)
             }
         })
         node.tick(now: now)
@@ -69,11 +72,39 @@ extension SerfMember {
         startTimers()
     }
 
+    /// The UDP socket is gone although we did not close it: listen again on
+    /// the same port, retrying with back-off, and say so.
+    func udpClosed(_ channel: ObjectIdentifier) async {
+        guard running, let old = socket, ObjectIdentifier(old.channel) == channel, let inbox else { return }
+        socket = nil
+        await old.close()
+        logger.error("gossip: the UDP socket on port \(old.port) closed; listening again")
+        var pause = Duration.milliseconds(100)
+        while running {
+            do {
+                let fresh = try await inbox.bindUDP(host: config.bindHost, port: old.port, group: group)
+                guard running else { await fresh.close(); return }
+                socket = fresh
+                rebinds += 1
+                let text = "gossip UDP socket on port \(old.port) was closed and is listening again"
+                logger.warning("gossip: \(text)")
+                for continuation in subscribers.values { continuation.yield(.notice(text)) }
+                return
+            } catch {
+                logger.error("gossip: cannot listen on UDP port \(old.port) again: \(error); retrying in \(pause.formatted())")
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
+        }
+    }
+
     func receivePacket(_ bytes: [UInt8], from address: SocketAddress) {
         guard running, let source = Endpoint(address) else { return }
         do {
-            let decoded = try packets.decode(bytes)
-            node.receive(decoded, from: source, now: now)
+            let decoded = try packets.decodeEach(bytes)
+            for failure in decoded.failures { noteDropped("part of a packet from \(source): \(failure)") }
+            guard !decoded.messages.isEmpty else { return }
+            node.receive(decoded.messages, from: source, now: now)
             flush()
         } catch {
             noteDropped("packet from \(source): \(error)")
@@ -87,17 +118,16 @@ extension SerfMember {
         return reply
     }
 
-    /// One inbound TCP exchange: read one message, answer, close.
-    nonisolated func serve(_ reader: StreamReader, timeout: Duration) async {
-        let channel = reader.channel
+    /// One inbound TCP exchange: the message, our answer, close. The
+    /// channel's deadline bounds all of it.
+    nonisolated func serve(_ stream: InboundStream) async {
+        let channel = stream.channel
         let source = channel.remoteAddress.flatMap(Endpoint.init) ?? Endpoint(ip: [0, 0, 0, 0], port: 0)
         do {
-            try await withTimeLimit(timeout, "a TCP exchange with \(source)") {
+            let message = try await stream.message.get()
+            if let reply = await self.receiveStream(message, from: source) {
                 let codec = await self.streams
-                let message = try await reader.readMessage(codec: codec)
-                if let reply = await self.receiveStream(message, from: source) {
-                    try await channel.writeAndFlush(ByteBuffer(bytes: try codec.encode(reply))).get()
-                }
+                try await channel.writeAndFlush(ByteBuffer(bytes: try codec.encode(reply))).get()
             }
         } catch {
             await noteDropped("TCP stream from \(source): \(error)")
@@ -105,34 +135,46 @@ extension SerfMember {
         try? await channel.close()
     }
 
-    /// One outbound TCP exchange: connect, send, read the single reply.
+    /// One outbound TCP exchange: connect, send, read the single reply, all
+    /// within `timeout`.
     nonisolated func exchange(_ message: StreamMessage, with endpoint: Endpoint, timeout: Duration) async throws -> StreamMessage {
+        guard endpoint.isUsableDestination else { throw SerfMemberError.badAddress("\(endpoint)") }
         let codec = await streams
-        let group = self.group
-        return try await withTimeLimit(timeout, "a TCP exchange with \(endpoint)") {
-            let channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + 1))
-                .connect(to: try endpoint.socketAddress()).get()
-            do {
-                let reader = try await channel.eventLoop.submit { try StreamReader(attachedTo: channel) }.get()
-                try await channel.writeAndFlush(ByteBuffer(bytes: try codec.encode(message))).get()
-                let reply = try await reader.readMessage(codec: codec)
-                try? await channel.close()
-                return reply
-            } catch {
-                try? await channel.close()
-                throw error
+        let limits = self.limits
+        let reply = NIOLockedValueBox<EventLoopFuture<StreamMessage>?>(nil)
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(TimeAmount(timeout))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let message = try channel.readOneMessage(codec: codec, limits: limits, within: timeout)
+                    reply.withLockedValue { $0 = message }
+                }
             }
+            .connect(to: try endpoint.socketAddress()).get()
+        do {
+            try await channel.writeAndFlush(ByteBuffer(bytes: try codec.encode(message))).get()
+            guard let future = reply.withLockedValue({ $0 }) else { throw StreamClosedEarly() }
+            let answer = try await future.get()
+            try? await channel.close()
+            return answer
+        } catch {
+            try? await channel.close()
+            throw error
         }
     }
 
     func perform(_ effect: MemberlistEffect) {
         switch effect {
         case .sendPacket(let to, let parts, let crc):
-            guard let udp, let address = try? to.socketAddress() else { return }
             do {
                 let bytes = try packets.encode(parts: parts, crc: crc)
-                udp.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: ByteBuffer(bytes: bytes)), promise: nil)
+                guard let socket else {
+                    sendFailures.note("no UDP socket (being reopened)", to: to, now: now, logger: logger)
+                    return
+                }
+                if let code = socket.send(bytes, to: to) {
+                    sendFailures.note(errno: code, to: to, now: now, logger: logger)
+                }
             } catch {
                 logger.warning("could not encode a packet for \(to): \(error)")
             }
@@ -182,53 +224,43 @@ extension SerfMember {
     }
 }
 
-/// Reads the bytes of one TCP connection until a whole stream message is in.
-final class StreamReader: Sendable {
-    let stream: AsyncThrowingStream<ByteBuffer, any Error>
+/// An inbound TCP connection and the one message it is reading.
+struct InboundStream: Sendable {
     let channel: any Channel
-
-    /// Call on the channel's event loop.
-    init(attachedTo channel: any Channel) throws {
-        self.channel = channel
-        let (stream, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
-        self.stream = stream
-        try channel.pipeline.syncOperations.addHandler(BytesToStream(sink: sink))
-    }
-
-    func readMessage(codec: StreamCodec) async throws -> StreamMessage {
-        var decoder = codec.decoder()
-        for try await chunk in stream {
-            decoder.append(Array(chunk.readableBytesView))
-            if let message = try decoder.next() { return message }
-        }
-        throw StreamClosedEarly()
-    }
-}
-
-struct StreamClosedEarly: Error, CustomStringConvertible {
-    var description: String { "the peer closed the connection before a whole message arrived" }
+    let message: EventLoopFuture<StreamMessage>
 }
 
 /// Where the socket handlers hand over what arrives, in order.
 struct Inbox: Sendable {
     let datagrams: AsyncStream<AddressedEnvelope<ByteBuffer>>
     let datagramSink: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
-    let connections: AsyncStream<StreamReader>
-    let connectionSink: AsyncStream<StreamReader>.Continuation
+    let connections: AsyncStream<InboundStream>
+    let connectionSink: AsyncStream<InboundStream>.Continuation
+    /// The UDP channels that closed, by identity.
+    let udpClosed: AsyncStream<ObjectIdentifier>
+    let udpClosedSink: AsyncStream<ObjectIdentifier>.Continuation
+    /// The stream codec in force (it changes when the keyring does).
+    let codec: NIOLockedValueBox<StreamCodec>
 
-    init() {
+    init(codec: StreamCodec = StreamCodec(keyring: nil)) {
         (datagrams, datagramSink) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self,
                                                            bufferingPolicy: .bufferingNewest(4096))
-        (connections, connectionSink) = AsyncStream.makeStream(of: StreamReader.self)
+        (connections, connectionSink) = AsyncStream.makeStream(of: InboundStream.self)
+        (udpClosed, udpClosedSink) = AsyncStream.makeStream(of: ObjectIdentifier.self)
+        self.codec = NIOLockedValueBox(codec)
     }
-}
 
-final class DatagramForwarder: ChannelInboundHandler, Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    let sink: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
-    init(sink: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation) { self.sink = sink }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { sink.yield(unwrapInboundIn(data)) }
-    func channelInactive(context: ChannelHandlerContext) { sink.finish() }
+    func bindUDP(host: String, port: Int, group: any EventLoopGroup) async throws -> GossipSocket {
+        let closed = udpClosedSink, sink = datagramSink
+        let holder = NIOLockedValueBox<ObjectIdentifier?>(nil)
+        let socket = try await GossipSocket.bind(host: host, port: port, group: group,
+                                                 onRead: { sink.yield($0) },
+                                                 onClose: { if let id = holder.withLockedValue({ $0 }) { closed.yield(id) } })
+        holder.withLockedValue { $0 = ObjectIdentifier(socket.channel) }
+        // It may have closed before we knew its identity.
+        if !socket.channel.isActive { closed.yield(ObjectIdentifier(socket.channel)) }
+        return socket
+    }
 }
 
 extension Endpoint {

@@ -14,10 +14,18 @@ public actor SerfMember {
     let started: ContinuousClock.Instant
     var node: SerfNode
     var packets: PacketCodec
-    var streams: StreamCodec
+    var streams: StreamCodec {
+        didSet { inbox?.codec.withLockedValue { $0 = streams } }
+    }
     var keyring: Keyring?
-    var udp: (any Channel)?
+    var socket: GossipSocket?
     var tcp: (any Channel)?
+    var inbox: Inbox?
+    /// What inbound streams may hold, shared by every connection.
+    nonisolated let limits: StreamLimits
+    var sendFailures = SendFailures()
+    /// Times the UDP socket had to be opened again.
+    public internal(set) var rebinds = 0
     var tasks: [Task<Void, Never>] = []
     var subscribers: [Int: AsyncThrowingStream<SerfEvent, any Error>.Continuation] = [:]
     var queryStreams: [UInt64: AsyncThrowingStream<QueryReply, any Error>.Continuation] = [:]
@@ -36,8 +44,11 @@ public actor SerfMember {
     public static func start(_ config: SerfMemberConfig, logger: Logger = Logger(label: "serftop.gossip"),
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SerfMember {
         let keyring = config.keys.isEmpty ? nil : try Keyring(keys: config.keys)
-        let (udp, tcp, inbox) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, group: group)
-        let boundPort = udp.localAddress?.port ?? config.bindPort
+        let limits = StreamLimits()
+        let (udp, tcp, inbox) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, group: group,
+                                                          limits: limits, timeout: config.tcpTimeout)
+        inbox.codec.withLockedValue { $0 = StreamCodec(keyring: keyring) }
+        let boundPort = udp.port
         let ip: [UInt8]
         if let host = config.advertiseHost {
             guard let parsed = Endpoint(ipv4: host, port: 0)?.ip ?? parseIPv6(host) else {
@@ -51,14 +62,15 @@ public actor SerfMember {
         }
         let advertise = Endpoint(ip: ip, port: UInt16(config.advertisePort ?? boundPort))
         let member = try await SerfMember(config: config, advertise: advertise, keyring: keyring,
-                                          logger: logger, group: group)
+                                          logger: logger, group: group, limits: limits)
         await member.attach(udp: udp, tcp: tcp, inbox: inbox)
         return member
     }
 
     init(config: SerfMemberConfig, advertise: Endpoint, keyring: Keyring?, logger: Logger,
-         group: any EventLoopGroup) async throws {
+         group: any EventLoopGroup, limits: StreamLimits) async throws {
         self.config = config
+        self.limits = limits
         self.logger = logger
         self.group = group
         self.advertise = advertise
@@ -149,9 +161,9 @@ public actor SerfMember {
         running = false
         for task in tasks { task.cancel() }
         tasks.removeAll()
-        try? await udp?.close()
+        await socket?.close()
         try? await tcp?.close()
-        udp = nil
+        socket = nil
         tcp = nil
         for c in subscribers.values { c.finish() }
         subscribers.removeAll()

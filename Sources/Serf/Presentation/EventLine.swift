@@ -14,6 +14,8 @@ public enum EventLine {
             return ["\(stamp) user \(e.name) \(printable(e.payload)) ltime=\(e.ltime)\(e.coalesce ? " coalesce" : "")"]
         case .query(let q):
             return ["\(stamp) query \(q.name) \(printable(q.payload)) ltime=\(q.ltime)"]
+        case .notice(let text):
+            return ["\(stamp) notice \(text)"]
         }
     }
 
@@ -32,6 +34,8 @@ public enum EventLine {
             return [compact(["time": time, "event": "user", "name": e.name, "payload": printable(e.payload), "ltime": e.ltime, "coalesce": e.coalesce])]
         case .query(let q):
             return [compact(["time": time, "event": "query", "name": q.name, "payload": printable(q.payload), "ltime": q.ltime])]
+        case .notice(let text):
+            return [compact(["time": time, "event": "notice", "text": text])]
         }
     }
 

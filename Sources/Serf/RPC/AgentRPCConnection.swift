@@ -29,7 +29,7 @@ actor AgentRPCConnection {
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+                .connectTimeout(TimeAmount(timeout))
                 .channelInitializer { ch in
                     ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BytesToStream(sink: sink)) }
                 }

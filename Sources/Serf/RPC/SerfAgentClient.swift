@@ -72,7 +72,7 @@ public actor SerfAgentClient: MembershipSource {
     }
 
     public func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error> {
-        let timeout = request.timeout.map { Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000 } ?? 0
+        let timeout = request.timeout.map { TimeAmount($0).nanoseconds } ?? 0
         let body = MessagePackValue.map([
             "FilterNodes": .array(request.filterNodes.map { .string($0) }),
             "FilterTags": .stringMap(request.filterTags),

@@ -80,6 +80,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let env = ProcessInfo.processInfo.environment
         let scraper = StatsScraper()
         let screen = NCursesScreen(noColor: settings.noColor)
+        ExitGuard.beforeForcedExit = { NCursesScreen.restoreTerminal() }
         let runtime = DashboardRuntime(
             screen: screen, source: source, sourceDescription: description, balancers: endpoints,
             scraper: scraper, settings: settings, readOnly: readOnly,

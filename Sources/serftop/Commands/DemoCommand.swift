@@ -37,6 +37,8 @@ struct DemoCommand: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: "\(directory)/haproxy.cfg") {
             throw ValidationError("\(directory) already holds a demo; pass another --dir")
         }
+        // Stopping the children takes up to 3 s for the balancer, then 3 s for the rest.
+        ExitGuard.grace = .seconds(10)
         let cluster = DemoCluster(directory: directory, assets: assets)
         let headless = self.headless
         let progress: @Sendable (String) -> Void = { line in

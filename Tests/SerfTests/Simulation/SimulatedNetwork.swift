@@ -4,14 +4,31 @@ import Serf
 /// Many native members on one simulated network with one simulated clock:
 /// packets are delivered after a latency, may be lost or cut by partitions,
 /// and time only moves when the simulation says so. No sockets, no sleeps.
+///
+/// Everything crosses the network as bytes, through the same packet and
+/// stream codecs the real member uses, and a TCP exchange takes the round
+/// trips it takes on a real link: a reply that would land after its
+/// deadline counts as no reply, as it does for the real shell.
 struct SimulatedNetwork {
-    struct Packet {
+    struct Pending {
         var at: Duration
         var order: Int
-        var to: Int
-        var from: Endpoint
-        var parts: [[UInt8]]
+        var what: Delivery
     }
+
+    enum Delivery {
+        /// A datagram, as the receiver's socket would hand it over.
+        case packet(to: Int, from: Endpoint, bytes: [UInt8])
+        /// The outcome of a TCP ping, reported to the prober.
+        case tcpPingDone(at: Int, seqNo: UInt32, acked: Bool)
+        /// A push/pull's bytes arriving at its target, who answers.
+        case pushPullRequest(from: Int, to: Int, bytes: [UInt8])
+        /// The target's answer arriving back at the initiator.
+        case pushPullReply(at: Int, bytes: [UInt8])
+    }
+
+    static let packets = PacketCodec(keyring: nil)
+    static let streams = StreamCodec(keyring: nil)
 
     var nodes: [SerfNode?] = []
     var endpoints: [Endpoint] = []
@@ -27,7 +44,7 @@ struct SimulatedNetwork {
     var crashed: Set<Int> = []
     var packetsSent = 0
     var undecodable = 0
-    private var queue: [Packet] = []
+    private var queue: [Pending] = []
     private var order = 0
     private var rng: SplitMix64
 
@@ -98,11 +115,11 @@ struct SimulatedNetwork {
                 let d = node!.nextDeadline
                 if d < next { next = d; nextNode = i }
             }
-            let packetIndex = queue.indices.min { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) }
-            if let p = packetIndex, queue[p].at <= next {
-                let packet = queue.remove(at: p)
-                now = Swift.max(now, packet.at)
-                deliver(packet)
+            let pendingIndex = queue.indices.min { (queue[$0].at, queue[$0].order) < (queue[$1].at, queue[$1].order) }
+            if let p = pendingIndex, queue[p].at <= next {
+                let pending = queue.remove(at: p)
+                now = Swift.max(now, pending.at)
+                deliver(pending.what)
                 continue
             }
             guard let i = nextNode else { now = end; return }
@@ -140,28 +157,60 @@ struct SimulatedNetwork {
 
     // MARK: Plumbing
 
-    private mutating func deliver(_ packet: Packet) {
-        guard var node = nodes[packet.to], !crashed.contains(packet.to) else { return }
-        var messages: [Message] = []
-        for part in packet.parts {
-            do {
-                messages.append(try Message.decode(part))
-            } catch {
-                undecodable += 1
-            }
+    private mutating func deliver(_ delivery: Delivery) {
+        switch delivery {
+        case .packet(let to, let from, let bytes):
+            guard var node = nodes[to], !crashed.contains(to) else { return }
+            guard let decoded = try? Self.packets.decodeEach(bytes) else { undecodable += 1; return }
+            undecodable += decoded.failures.count
+            node.receive(decoded.messages, from: from, now: now)
+            nodes[to] = node
+            flush(to)
+        case .tcpPingDone(let at, let seqNo, let acked):
+            guard nodes[at] != nil, !crashed.contains(at) else { return }
+            nodes[at]!.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now)
+            flush(at)
+        case .pushPullRequest(let from, let to, let bytes):
+            guard var target = nodes[to], reachable(from, to), let request = Self.decodeStream(bytes),
+                  let reply = target.receiveStream(request, from: endpoints[from], now: now) else { return }
+            nodes[to] = target
+            flush(to)
+            schedule(.pushPullReply(at: from, bytes: (try? Self.streams.encode(reply)) ?? []), in: latency)
+        case .pushPullReply(let at, let bytes):
+            guard nodes[at] != nil, !crashed.contains(at), case .pushPull(let state)? = Self.decodeStream(bytes) else { return }
+            try? nodes[at]!.mergeRemoteState(state, now: now)
+            flush(at)
         }
-        node.receive(messages, from: packet.from, now: now)
-        nodes[packet.to] = node
-        flush(packet.to)
+    }
+
+    /// A stream message as the receiving shell reads it: in pieces.
+    static func decodeStream(_ bytes: [UInt8]) -> StreamMessage? {
+        var decoder = streams.decoder()
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            let piece = rest.prefix(512)
+            rest = rest.dropFirst(piece.count)
+            guard (try? decoder.append(piece)) != nil else { return nil }
+            if let message = try? decoder.next() { return message }
+        }
+        return nil
+    }
+
+    private mutating func schedule(_ what: Delivery, in delay: Duration) {
+        order += 1
+        queue.append(Pending(at: now + delay, order: order, what: what))
     }
 
     private func index(of endpoint: Endpoint) -> Int? { endpoints.firstIndex(of: endpoint) }
 
+    /// A push/pull completed at once: for `join`, which tests call as a step.
     @discardableResult
     private mutating func pushPull(from a: Int, to b: Int, join: Bool) -> Bool {
         guard reachable(a, b), var target = nodes[b] else { return false }
         let local = nodes[a]!.localPushPull(join: join, now: now)
-        guard case .pushPull(let reply)? = target.receiveStream(.pushPull(local), from: endpoints[a], now: now) else {
+        guard let request = Self.decodeStream((try? Self.streams.encode(.pushPull(local))) ?? []),
+              let answer = target.receiveStream(request, from: endpoints[a], now: now),
+              case .pushPull(let reply)? = Self.decodeStream((try? Self.streams.encode(answer)) ?? []) else {
             return false
         }
         nodes[b] = target
@@ -171,6 +220,7 @@ struct SimulatedNetwork {
     }
 
     /// Carries out what a node asked for, then collects what its app heard.
+    /// A TCP exchange costs a handshake and a request/reply: two round trips.
     mutating func flush(_ i: Int) {
         guard nodes[i] != nil else { return }
         var pending = nodes[i]!.drainEffects()
@@ -178,21 +228,29 @@ struct SimulatedNetwork {
         while !pending.isEmpty {
             let effect = pending.removeFirst()
             switch effect {
-            case .sendPacket(let to, let parts, _):
+            case .sendPacket(let to, let parts, let crc):
                 packetsSent += 1
                 guard let j = index(of: to), reachable(i, j) else { continue }
                 if loss > 0 && Double.random(in: 0 ..< 1, using: &rng) < loss { continue }
-                order += 1
-                queue.append(Packet(at: now + latency, order: order, to: j, from: endpoints[i], parts: parts))
+                guard let bytes = try? Self.packets.encode(parts: parts, crc: crc) else { continue }
+                schedule(.packet(to: j, from: endpoints[i], bytes: bytes), in: latency)
             case .pushPull(let to, let join):
-                if let j = index(of: to) { pushPull(from: i, to: j, join: join) }
-            case .tcpPing(let to, let ping, _):
+                guard let j = index(of: to), reachable(i, j) else { continue }
+                let local = nodes[i]!.localPushPull(join: join, now: now)
+                guard let bytes = try? Self.streams.encode(.pushPull(local)) else { continue }
+                schedule(.pushPullRequest(from: i, to: j, bytes: bytes), in: latency * 3)
+            case .tcpPing(let to, let ping, let deadline):
+                let replyAt = now + latency * 4
                 var acked = false
-                if let j = index(of: to), reachable(i, j), var target = nodes[j] {
-                    if case .ack? = target.receiveStream(.ping(ping), from: endpoints[i], now: now) { acked = true }
+                if let j = index(of: to), reachable(i, j), replyAt <= deadline, var target = nodes[j],
+                   let request = Self.decodeStream((try? Self.streams.encode(.ping(ping))) ?? []),
+                   let answer = target.receiveStream(request, from: endpoints[i], now: now),
+                   case .ack(let ack)? = Self.decodeStream((try? Self.streams.encode(answer)) ?? []) {
+                    acked = ack.seqNo == ping.seqNo
                     nodes[j] = target
                 }
-                nodes[i]!.tcpPingCompleted(seqNo: ping.seqNo, acked: acked, now: now)
+                let doneAt = acked ? replyAt : Swift.max(deadline, now)
+                schedule(.tcpPingDone(at: i, seqNo: ping.seqNo, acked: acked), in: doneAt - now)
             }
             pending += nodes[i]!.drainEffects()
             outputs[i] += nodes[i]!.drainOutputs()
