@@ -52,6 +52,26 @@ public struct Keyring: Sendable, Equatable {
         return try Keyring(keys: keys)
     }
 
+    /// Writes the keyring as the agent does after a rotation (primary
+    /// first, readable by its owner only), atomically: a reader sees the old
+    /// file or the new one, never half of one.
+    public func save(file path: String) throws(WireError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0 ... .max))")
+        do {
+            let data = try JSONSerialization.data(withJSONObject: keys.map(Self.encodeKey), options: [.prettyPrinted])
+            guard FileManager.default.createFile(atPath: temporary.path, contents: data,
+                                                 attributes: [.posixPermissions: 0o600]) else {
+                throw CocoaError(.fileWriteUnknown)
+            }
+            guard rename(temporary.path, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw .badKey("cannot write keyring file \(path): \(error.localizedDescription)")
+        }
+    }
+
     // MARK: Rotation, as the `_serf_*-key` queries ask
 
     public mutating func install(_ key: [UInt8]) throws(WireError) {

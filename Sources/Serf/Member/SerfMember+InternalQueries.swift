@@ -46,6 +46,16 @@ extension SerfMember {
         keyring = ring
         packets = PacketCodec(keyring: ring)
         streams = StreamCodec(keyring: ring)
+        // Kept where we were started from, as an agent keeps its own, so
+        // that a restart with the same file joins the rotated cluster.
+        if let file = config.keyringFile {
+            do {
+                try ring.save(file: file)
+            } catch {
+                logger.error("gossip: \(error)")
+                return NodeKeyResponse(result: false, message: "\(error)", keys: [], primaryKey: "")
+            }
+        }
         return NodeKeyResponse(result: true, message: "", keys: [], primaryKey: "")
     }
 }

@@ -16,6 +16,8 @@ public struct SerfMemberConfig: Sendable {
     public var seeds: [String] = []
     /// Gossip encryption keys (16, 24 or 32 bytes; the first is primary).
     public var keys: [[UInt8]] = []
+    /// Where the keyring came from; rewritten when the cluster rotates keys.
+    public var keyringFile: String?
     /// memberlist's timing profile.
     public var profile: Profile = .lan
     /// How long a TCP exchange (join, push/pull, TCP ping) may take.

@@ -63,6 +63,7 @@ struct GossipOptions: ParsableArguments {
         }
         config.seeds = join
         config.keys = try keys()
+        config.keyringFile = keyringFile
         config.profile = profile
         return config
     }
