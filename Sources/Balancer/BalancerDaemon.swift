@@ -22,6 +22,7 @@ public actor BalancerDaemon {
     /// Failed servers put in maint at once, waiting for the next apply.
     var parked: Set<String> = []
     var applyChain: Task<ApplyResult, Never>?
+    var removals: RemovalGuard
     public private(set) var appliedCount = 0
     public private(set) var lastResult: ApplyResult?
 
@@ -32,13 +33,20 @@ public actor BalancerDaemon {
         batch = ChangeBatch(urgent: .init(quiet: settings.quietPeriod, maxWait: settings.maxWait),
                             removal: .init(quiet: settings.removalQuietPeriod, maxWait: settings.removalMaxWait),
                             calm: settings.calmPeriod)
+        removals = RemovalGuard(absenceGrace: settings.absenceGrace, maxRemovedShare: settings.maxRemovedShare,
+                                holdRelease: settings.holdRelease)
     }
 
     /// The servers the configuration should have now: alive backends, plus
-    /// leaving ones still draining.
+    /// leaving ones still draining, plus installed ones whose member the
+    /// agent does not list while its list cannot yet prove them gone.
     var desired: [BackendServer] {
         var byName = Dictionary(settings.selection.servers(from: members).map { ($0.name, $0) }) { a, _ in a }
         for (name, s) in draining where byName[name] == nil { byName[name] = s }
+        if !removals.trustsAbsence(at: .now) {
+            let listed = Set(members.map(\.name))
+            for s in installed ?? [] where byName[s.name] == nil && !listed.contains(s.name) { byName[s.name] = s }
+        }
         return byName.values.sorted()
     }
 
@@ -66,6 +74,7 @@ public actor BalancerDaemon {
 
     func follow(_ source: any MembershipSource) async throws {
         defer { Task { try? await source.close() } }
+        removals.connected()
         try await refresh(from: source)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -97,6 +106,7 @@ public actor BalancerDaemon {
 
     func refresh(from source: any MembershipSource) async throws {
         members = try await source.members()
+        removals.observe(aliveMembers: members.count { $0.status == .alive }, at: .now)
         reconcile()
     }
 
@@ -139,7 +149,8 @@ public actor BalancerDaemon {
         } else if want != pending {
             pending = want
             let removalOnly = Set(want).isSubset(of: installed ?? [])
-            if removalOnly { park(Set((installed ?? []).map(\.name)).subtracting(want.map(\.name))) }
+            let gone = Set((installed ?? []).map(\.name)).subtracting(want.map(\.name))
+            if removalOnly && removals.allowsParking(gone, of: installed ?? []) { park(gone) }
             batch.note(at: .now, urgent: !removalOnly)
         }
     }
@@ -160,6 +171,15 @@ public actor BalancerDaemon {
 
     func applyNow(force: Bool, reason: String) async -> ApplyResult {
         let servers = desired
+        if case .hold(let removing, let total, let firstTime) = removals.check(servers, replacing: installed ?? [],
+                                                                              force: force, at: .now) {
+            let message = "holding back a render that removes \(removing) of \(total) server(s); "
+                + "it is installed if the view holds for \(settings.holdRelease.formatted()) or on a forced reload (serftop-reload)"
+            if firstTime { logger.error("\(reason): \(message)") }
+            let result = ApplyResult(kind: .held, servers: total, message: message)
+            lastResult = result
+            return result
+        }
         let result: ApplyResult
         do {
             result = try await install(servers, force: force)

@@ -29,6 +29,15 @@ public struct BalancerSettings: Sendable {
     public var pollInterval: Duration = .milliseconds(100)
     /// How long a leaving server may keep its sessions before it is removed.
     public var drainTimeout: Duration = .seconds(10)
+    /// How long the agent must have been joined to others before a member
+    /// missing from its list counts as gone (see RemovalGuard): longer than
+    /// serf's 30 s reconnect interval, so every live member is back.
+    public var absenceGrace: Duration = .seconds(60)
+    /// A render that removes at least this share of the servers at once is
+    /// held back (1: only one that removes them all).
+    public var maxRemovedShare = 1.0
+    /// …until the same view has held this long, or a reload is forced.
+    public var holdRelease: Duration = .seconds(30)
 
     public init(templatePath: String, configPath: String) {
         self.templatePath = templatePath

@@ -98,5 +98,55 @@ extension DemoTopologyTests {
             #expect(result.requests > 1000, "\(result.raw)")
             #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
         }
+
+        /// A serf agent restarted on the balancer host knows only itself; the
+        /// balancer must not take that for every web app having gone.
+        @Test func restartingTheBalancersAgentLosesNoServerAndNoRequest() async throws {
+            let demo = try await DemoInstance(nodes: 3)
+            let agentPID = try #require(Self.processID { $0.starts(with: ["serf", "agent", "-node=ha", "-bind=\(demo.endpoints.gossip)"]) },
+                                        "the demo's balancer agent")
+            let arguments = try Self.commandLine(of: agentPID)
+            let load = Task { try await wrk(demo.endpoints.site, seconds: 40) }
+            let watch = Task { () -> [String] in
+                var lost: Set<String> = []
+                while !Task.isCancelled {
+                    if let now = try? demo.configuredServers() { lost.formUnion(Set(demo.endpoints.nodes).subtracting(now)) }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+                return lost.sorted()
+            }
+            try await Task.sleep(for: .seconds(3))
+            kill(agentPID, SIGKILL)
+            // Long enough for the web apps' agents to declare it failed: then
+            // they stop gossiping to it, and only serf's reconnect (every
+            // 30 s) brings them back to the fresh agent.
+            try await Task.sleep(for: .seconds(10))
+            let again = try Daemon("ha-serf-again", executable: "serf", arguments: Array(arguments.dropFirst()))
+            defer { again.stop(signal: SIGINT) }
+            let result = try await load.value
+            watch.cancel()
+            let lost = await watch.value
+            print("balancer agent killed and restarted under wrk: \(result); servers ever missing: \(lost)")
+            #expect(lost.isEmpty, "servers dropped from the config: \(lost)")
+            #expect(result.requests > 1000, "\(result.raw)")
+            #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
+        }
+
+        static func commandLine(of pid: Int32) throws -> [String] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
+            return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        }
+
+        /// The first process whose command line satisfies `matches`.
+        static func processID(_ matches: ([String]) -> Bool) -> Int32? {
+            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            for entry in entries {
+                guard let pid = Int32(entry), let args = try? commandLine(of: pid), !args.isEmpty else { continue }
+                var words = args
+                words[0] = URL(fileURLWithPath: words[0]).lastPathComponent
+                if matches(words) { return pid }
+            }
+            return nil
+        }
     }
 }

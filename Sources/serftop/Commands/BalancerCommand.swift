@@ -48,6 +48,12 @@ struct BalancerCommand: AsyncParsableCommand {
     @Option(name: .customLong("removal-max-wait-ms"), help: "…and its maximum wait.") var removalMaxWaitMs = 10000
     @Option(name: .customLong("poll-ms"), help: "How often to read the member list.") var pollMs = 100
     @Option(name: .customLong("drain-seconds"), help: "How long a leaving server may keep sessions.") var drainSeconds = 10
+    @Option(name: .customLong("absence-grace-seconds"), help: "How long the agent must have been joined to others before a member missing from its list counts as gone.")
+    var absenceGraceSeconds = 60
+    @Option(name: .customLong("max-removed-share"), help: "Hold back a render that removes at least this share of the servers at once (1: only all of them).")
+    var maxRemovedShare = 1.0
+    @Option(name: .customLong("hold-release-seconds"), help: "Install a held-back render once the same view has held this long.")
+    var holdReleaseSeconds = 30
     @Flag(help: "Render, check and install once without reloading, then exit (before HAProxy starts).")
     var once = false
 
@@ -80,6 +86,12 @@ struct BalancerCommand: AsyncParsableCommand {
         s.removalMaxWait = .milliseconds(removalMaxWaitMs)
         s.pollInterval = .milliseconds(pollMs)
         s.drainTimeout = .seconds(drainSeconds)
+        guard maxRemovedShare > 0 && maxRemovedShare <= 1 else {
+            throw ValidationError("--max-removed-share takes a share between 0 (exclusive) and 1, not \(maxRemovedShare)")
+        }
+        s.absenceGrace = .seconds(absenceGraceSeconds)
+        s.maxRemovedShare = maxRemovedShare
+        s.holdRelease = .seconds(holdReleaseSeconds)
         return s
     }
 
