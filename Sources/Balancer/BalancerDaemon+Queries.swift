@@ -6,12 +6,13 @@ extension BalancerDaemon {
     /// `drain|ready|maint NAME` through the local runtime API. The answer is
     /// one line; failures start with "error:".
     func answer(_ query: QueryEvent, source: any MembershipSource) async {
-        let text: String
+        var text: String
         if query.name == ClusterQueries.reload {
             text = await apply(force: true, reason: "serftop-reload query").description
         } else {
             text = await serverAction(String(decoding: query.payload, as: UTF8.self))
         }
+        if let down = haproxyDown { text += " (warning: \(down))" }
         do {
             try await source.respond(to: query, payload: Array(text.prefix(1000).utf8))
         } catch {

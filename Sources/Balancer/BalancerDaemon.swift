@@ -23,6 +23,12 @@ public actor BalancerDaemon {
     var parked: Set<String> = []
     var applyChain: Task<ApplyResult, Never>?
     var removals: RemovalGuard
+    /// What is wrong with HAProxy now, as the watch last saw it.
+    public internal(set) var haproxyDown: String?
+    var haproxyErrors = RepeatedErrors()
+    var applyErrors = RepeatedErrors()
+    /// After a failed apply, no retry of the same render before this.
+    var retryAfter: (servers: [BackendServer], at: ContinuousClock.Instant, pause: Duration)?
     public private(set) var appliedCount = 0
     public private(set) var lastResult: ApplyResult?
 
@@ -55,6 +61,8 @@ public actor BalancerDaemon {
     /// Follows the cluster until cancelled, reconnecting to the agent when the
     /// connection drops (the agent restarts under its supervisor too).
     public func run(connect: @escaping @Sendable () async throws -> any MembershipSource) async {
+        let watch = Task { await self.watchHAProxy() }
+        defer { watch.cancel() }
         var said = false
         while !Task.isCancelled {
             do {
@@ -97,6 +105,7 @@ public actor BalancerDaemon {
                 try await refresh(from: source)
             }
             if batch.isDue(at: .now) {
+                if let retry = retryAfter, retry.servers == desired, now < retry.at { continue }
                 batch.applying(at: .now)
                 pending = nil
                 _ = await apply(force: false, reason: "membership changed")
@@ -191,7 +200,17 @@ public actor BalancerDaemon {
         }
         appliedCount += 1
         lastResult = result
-        if result.succeeded { logger.info("\(reason): \(result)") } else { logger.error("\(reason): \(result)") }
+        if result.succeeded {
+            logger.info("\(reason): \(result)")
+            applyErrors.clear()
+            retryAfter = nil
+        } else {
+            // The same render fails the same way until something changes:
+            // retry it with back-off, and say so once, then with a count.
+            applyErrors.error("\(result)", logger: logger)
+            let pause = retryAfter.map { min($0.pause * 2, .seconds(30)) } ?? .seconds(1)
+            retryAfter = (servers, .now + pause, pause)
+        }
         reconcile()
         return result
     }

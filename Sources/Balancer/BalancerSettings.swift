@@ -36,6 +36,8 @@ public struct BalancerSettings: Sendable {
     /// A render that removes at least this share of the servers at once is
     /// held back (1: only one that removes them all).
     public var maxRemovedShare = 1.0
+    /// How often the master CLI is asked whether HAProxy is running.
+    public var watchInterval: Duration = .seconds(2)
     /// …until the same view has held this long, or a reload is forced.
     public var holdRelease: Duration = .seconds(30)
 

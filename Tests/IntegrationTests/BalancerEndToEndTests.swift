@@ -145,5 +145,24 @@ extension DemoTopologyTests {
             for pid in children { #expect(kill(pid, 0) != 0, "pid \(pid) is still running") }
             #expect(!FileManager.default.fileExists(atPath: demo.endpoints.directory))
         }
+
+        @Test func aDeadHAProxyMasterIsReportedAtErrorLevelWithinFiveSeconds() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let log = URL(fileURLWithPath: demo.endpoints.directory).appendingPathComponent("logs/balancer.log")
+            let masterPID = try await master(demo).processes().masterPID
+            let killed = Date()
+            kill(Int32(masterPID), SIGKILL)
+            try await eventually("an error-level line about HAProxy", timeout: 5, every: 0.1) {
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                return text.split(separator: "\n").contains { $0.contains("error") && $0.contains("HAProxy's master") }
+            }
+            print("dead haproxy master reported after \(String(format: "%.1f", Date().timeIntervalSince(killed))) s")
+            let reload = try await demo.query("serftop-reload", "")
+            #expect(reload.contains("HAProxy"), "the query answer says what is wrong: \(reload)")
+            // The worker the master left behind would still serve: end it too.
+            for pid in try await demo.childPIDs() {
+                if let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), cmd.hasPrefix("haproxy") { kill(pid, SIGKILL) }
+            }
+        }
     }
 }
