@@ -37,6 +37,7 @@ let package = Package(
         // Serf on top of memberlist, and the agent RPC client
         .target(name: "Serf", dependencies: [
             "MessagePack", "Memberlist",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
         // stats CSV, scraper, runtime API, master CLI, stats-page admin form

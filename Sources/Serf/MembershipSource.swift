@@ -11,6 +11,9 @@ public protocol MembershipSource: Sendable {
     func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) async throws
     /// Sends a query; the stream yields acks and responses and ends at the deadline.
     func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error>
+    /// Who sends our queries, and its Lamport query time now: what a signed
+    /// query is signed with (see `ActionKey`).
+    func querySender() async throws -> (name: String, queryTime: UInt64)
     /// Answers a query delivered by `events()`.
     func respond(to query: QueryEvent, payload: [UInt8]) async throws
     /// Joins through the given `host[:port]` addresses; returns how many answered.
@@ -100,4 +103,15 @@ public struct QueryRequest: Sendable, Hashable {
 public enum QueryReply: Sendable, Hashable {
     case ack(from: String)
     case response(from: String, payload: [UInt8])
+}
+
+extension MembershipSource {
+    /// Sends `request`, signed with `key` when there is one.
+    public func query(_ request: QueryRequest, signedWith key: ActionKey?) async throws -> AsyncThrowingStream<QueryReply, any Error> {
+        guard let key else { return try await query(request) }
+        let sender = try await querySender()
+        var signed = request
+        signed.payload = key.sign(query: request.name, payload: request.payload, sender: sender.name, ltime: sender.queryTime)
+        return try await query(signed)
+    }
 }

@@ -45,6 +45,10 @@ extension SerfMember: MembershipSource {
         return stream
     }
 
+    public func querySender() async throws -> (name: String, queryTime: UInt64) {
+        (config.nodeName, node.memberlist.delegate.queryClock.time)
+    }
+
     public func respond(to query: QueryEvent, payload: [UInt8]) async throws {
         guard running else { throw SerfMemberError.notRunning }
         try node.respond(to: query.id, payload: payload, now: now)

@@ -138,6 +138,11 @@ public actor SerfAgentClient: MembershipSource {
         return out
     }
 
+    public func querySender() async throws -> (name: String, queryTime: UInt64) {
+        let s = try await stats()
+        return (s["agent"]?["name"] ?? "", s["serf"]?["query_time"].flatMap { UInt64($0) } ?? 0)
+    }
+
     /// The agent's own node name.
     public func agentName() async throws -> String {
         try await stats()["agent"]?["name"] ?? ""
