@@ -17,6 +17,7 @@ struct QueryCommand: AsyncParsableCommand {
     var timeout: String?
     @Flag(name: .customLong("no-ack"), help: "Do not ask members to acknowledge.") var noAck = false
     @Option(help: "text or json.") var format: OutputFormat = .text
+    @OptionGroup var actionKey: ActionKeyOptions
 
     func run() async throws {
         var request = QueryRequest(name: name, payload: Array(payload.utf8), filterNodes: nodes, requestAck: !noAck)
@@ -25,13 +26,14 @@ struct QueryCommand: AsyncParsableCommand {
             guard let d = parseDuration(timeout) else { throw ValidationError("--timeout takes a duration such as 3s or 500ms") }
             request.timeout = d
         }
+        let key = try actionKey.load()
         let connection = try await ClusterConnection.open(gossip)
         var acks: [String] = []
         var responses: [(String, [UInt8])] = []
         let text = format == .text
         if text { print("Query '\(name)' dispatched") }
         do {
-            for try await reply in try await connection.source.query(request) {
+            for try await reply in try await connection.source.query(request, signedWith: key) {
                 switch reply {
                 case .ack(let from):
                     acks.append(from)
