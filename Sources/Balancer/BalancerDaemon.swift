@@ -15,12 +15,14 @@ public actor BalancerDaemon {
     var installed: [BackendServer]?
     var pending: [BackendServer]?
     var batch: ChangeBatch
-    var draining: [String: BackendServer] = [:]
-    var drainTasks: [String: Task<Void, Never>] = [:]
+    var draining: [HAProxyName: BackendServer] = [:]
+    var drainTasks: [HAProxyName: Task<Void, Never>] = [:]
     /// Drained and waiting for the next apply to remove them; never drained twice.
-    var drained: Set<String> = []
+    var drained: Set<HAProxyName> = []
     /// Failed servers put in maint at once, waiting for the next apply.
-    var parked: Set<String> = []
+    var parked: Set<HAProxyName> = []
+    /// Backends left out for their names, each warned about once.
+    var refusedNames: Set<String> = []
     var applyChain: Task<ApplyResult, Never>?
     public private(set) var appliedCount = 0
     public private(set) var lastResult: ApplyResult?
@@ -37,7 +39,7 @@ public actor BalancerDaemon {
     /// The servers the configuration should have now: alive backends, plus
     /// leaving ones still draining.
     var desired: [BackendServer] {
-        var byName = Dictionary(settings.selection.servers(from: members).map { ($0.name, $0) }) { a, _ in a }
+        var byName = Dictionary(alive.map { ($0.name, $0) }) { a, _ in a }
         for (name, s) in draining where byName[name] == nil { byName[name] = s }
         return byName.values.sorted()
     }
@@ -112,10 +114,21 @@ public actor BalancerDaemon {
         }
     }
 
+    /// The alive backends' servers.
+    var alive: [BackendServer] { settings.selection.servers(from: members).servers }
+
+    /// Says once, per member, why it is no server; again if it comes back.
+    func warnAboutRefusedNames() {
+        let refused = Set(settings.selection.servers(from: members).refused)
+        for reason in refused.subtracting(refusedNames) { logger.warning("backend left out: \(reason)") }
+        refusedNames = refused
+    }
+
     /// Notes a change when the wanted servers differ from the installed ones,
     /// and starts draining installed servers whose member is leaving.
     func reconcile() {
-        let alive = Set(settings.selection.servers(from: members).map(\.name))
+        warnAboutRefusedNames()
+        let alive = Set(self.alive.map(\.name))
         let leaving = settings.selection.leaving(from: members)
         drained.subtract(alive)
         for s in installed ?? [] where leaving.contains(s.name) && !alive.contains(s.name)
@@ -127,8 +140,8 @@ public actor BalancerDaemon {
             draining.removeValue(forKey: name)
             logger.info("\(name) is back; no longer draining")
             if let api = settings.runtimeAPI {
-                let backend = settings.backend
-                Task { _ = try? await RuntimeAPI(address: api).apply(.ready, backend: backend, server: name) }
+                let target = ServerTarget(backend: settings.backend, server: name)
+                Task { _ = try? await RuntimeAPI(address: api).apply(.ready, to: target) }
             }
         }
         let want = desired

@@ -109,8 +109,9 @@ public struct ClusterModel: Sendable {
 
     // MARK: The join
 
-    /// Members and servers joined by name. A server is matched to the member
-    /// of the same name; backend rows and frontends are not nodes.
+    /// Members and servers joined by name: a server is the member whose
+    /// server name (HAProxyName.server(forMember:), as the balancer writes
+    /// it) is the server's. Backend rows and frontends are not nodes.
     public func rows() -> [NodeRow] {
         var servers: [String: [NodeRow.ServerRef]] = [:]
         var serverChanged: [String: Date] = [:]
@@ -125,7 +126,13 @@ public struct ClusterModel: Sendable {
         }
         var out: [NodeRow] = []
         for m in members.values {
-            let refs = servers.removeValue(forKey: m.name) ?? []
+            guard case .success(let serverName) = HAProxyName.server(forMember: m.name) else {
+                out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
+                                   servers: [], history: history[m.name]?.samples ?? [],
+                                   changedAt: memberChangedAt[m.name], mark: .badName))
+                continue
+            }
+            let refs = servers.removeValue(forKey: serverName.text) ?? []
             let mark: NodeRow.Mark? = refs.isEmpty && m.role == "backend" && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
             out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
                                servers: refs, history: history[m.name]?.samples ?? [],

@@ -268,6 +268,10 @@ public struct DashboardView: Sendable {
             lines.append(("gossip   not a member: HAProxy has this server, the cluster does not know it", .mark))
         }
         if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged role=backend", .mark)) }
+        if case .failure(let error) = row.serverName {
+            lines.append(("haproxy  no server: \(error)", .mark))
+            lines.append(("         the balancer leaves it out and every action on it is refused; rename the node", .mark))
+        }
         for ref in row.servers {
             lines.append(("", .overlay))
             lines.append(("\(glyphs.horizontal) \(ref.balancer): \(ref.row.qualifiedName) \(glyphs.horizontal)", .title))
