@@ -68,7 +68,7 @@ public struct DashboardView: Sendable {
         } else {
             for b in model.balancers {
                 let mark = b.isReachable ? glyphs.ok : glyphs.bad
-                parts.append("haproxy \(b.label) \(mark)" + (b.version.map { " \($0)" } ?? ""))
+                parts.append("haproxy \(b.label) \(mark)" + (b.version.map { " \($0)" } ?? "") + " (\(b.provenance))")
             }
         }
         if let age = model.dataAge(now: now) { parts.append("\(glyphs.refresh) \(CellText.age(age))") }
@@ -268,6 +268,11 @@ public struct DashboardView: Sendable {
             lines.append(("gossip   not a member: HAProxy has this server, the cluster does not know it", .mark))
         }
         if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged role=backend", .mark)) }
+        for b in model.balancers where b.memberName == row.name || (row.member == nil && b.label == row.name) {
+            let how = b.origin == .configured ? "given with --haproxy" : "found through gossip"
+            let auth = b.sendsCredentials ? "stats credentials sent" : "no stats credentials sent"
+            lines.append(("stats    \(b.endpoint.authority): \(how); \(auth)", .overlay))
+        }
         if case .failure(let error) = row.serverName {
             lines.append(("haproxy  no server: \(error)", .mark))
             lines.append(("         the balancer leaves it out and every action on it is refused; rename the node", .mark))

@@ -74,6 +74,30 @@ import Testing
         #expect(ActionRouting(provisionCommand: "start {name}").routes(for: .provision(name: "x;reboot"), in: model).first?.description.contains("';'") == true)
     }
 
+    /// Credentials go to pages the operator gave, and to discovered
+    /// balancers only when named.
+    @Test func discoveredBalancersGetCredentialsOnlyWhenNamed() throws {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: "rogue", address: "10.0.0.66", port: 7946, tags: ["role": "balancer", "stats": "http://evil.example:8080/"]),
+                          Member(name: "ha2", address: "10.0.0.10", port: 7946, tags: ["role": "balancer", "stats": "http://10.0.0.10:9000/st"])], at: now)
+        let trusted = ["10.0.0.9", "10.0.0.10:9000"].compactMap(StatsCredentials.Authority.init)
+        let credentials = StatsCredentials(username: "admin", password: "secret", trusted: trusted)
+        model.balancers = [BalancerState(endpoint: try credentials.configured("10.0.0.50"))]
+        model.discoverBalancers(credentials: credentials, at: now)
+        let byLabel = Dictionary(uniqueKeysWithValues: model.balancers.map { ($0.label, $0) })
+        #expect(byLabel["rogue"]?.sendsCredentials == false)
+        #expect(byLabel["rogue"]?.origin == .discovered)
+        #expect(byLabel["ha"]?.sendsCredentials == true)
+        #expect(byLabel["ha2"]?.sendsCredentials == true)
+        #expect(byLabel["10.0.0.50:1936"]?.origin == .configured && byLabel["10.0.0.50:1936"]?.sendsCredentials == true)
+        #expect(model.log.entries.contains { $0.text.contains("rogue") && $0.text.contains("not sent") })
+        // The port matters when given.
+        #expect(StatsCredentials.Authority("10.0.0.10:9001")!.matches(try StatsEndpoint("http://10.0.0.10:9000/")) == false)
+        #expect(StatsCredentials.Authority("[fd00::1]:1936")!.matches(try StatsEndpoint("http://[fd00::1]:1936/")))
+        #expect(StatsCredentials.Authority("host:nope") == nil)
+    }
+
     @Test func eventsUpdateMembersAndTheLog() {
         var model = ClusterModel()
         let m = Member(name: "s1", address: "10.0.0.1", port: 7946, tags: ["role": "backend"])

@@ -27,7 +27,7 @@ actor DashboardRuntime {
         var routing = ActionRouting()
         /// Starts a node by name, in-process (routing.localProvisioning).
         var provisioner: ActionExecutor.Provisioner?
-        var statsCredentials: (String?, String?) = (nil, nil)
+        var statsCredentials = StatsCredentials()
         var themeName = "default"
         var noColor = false
     }
@@ -148,10 +148,10 @@ actor DashboardRuntime {
             }
         case .serf(let event):
             model.apply(event, at: now)
-            model.discoverBalancers(credentials: settings.statsCredentials)
+            model.discoverBalancers(credentials: settings.statsCredentials, at: now)
         case .members(let list):
             model.setMembers(list, at: now)
-            model.discoverBalancers(credentials: settings.statsCredentials)
+            model.discoverBalancers(credentials: settings.statsCredentials, at: now)
         case .tick:
             ticks += 1
             tickStartedScrape = scrape()
