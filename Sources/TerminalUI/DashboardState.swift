@@ -117,8 +117,10 @@ public struct DashboardState: Sendable {
             }
             return []
         case .confirm(let action, _):
+            // Only a deliberate `y` changes the cluster: Enter is what a
+            // stray key, a mouse report taken for keys or a habit sends.
             mode = .normal
-            if key == .char("y") || key == .char("Y") || key == .enter { return [.perform(action)] }
+            if key == .char("y") || key == .char("Y") { return [.perform(action)] }
             notice = "cancelled: \(action)"
             return []
         case .prompt(let prompt, var text):

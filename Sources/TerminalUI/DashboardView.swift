@@ -182,7 +182,7 @@ public struct DashboardView: Sendable {
             return
         case .confirm(_, let question):
             g.fill(x: 0, y: y, width: g.width, height: 1, role: .warning)
-            g.put(" \(question)  y/Enter: yes   any other key: no", x: 0, y: y, role: .warning)
+            g.put(" \(question)  y: yes   any other key: no", x: 0, y: y, role: .warning)
             return
         case .prompt(.joinAddress, let text):
             g.fill(x: 0, y: y, width: g.width, height: 1, role: .prompt)

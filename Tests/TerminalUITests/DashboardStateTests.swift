@@ -28,7 +28,7 @@ import Testing
         var state = DashboardState()
         state.selected = "s3"
         _ = state.handle(.char("D"), context: try context())
-        #expect(state.handle(.enter, context: try context()) == [.perform(.drainThenMaint(node: "s3"))])
+        #expect(state.handle(.char("y"), context: try context()) == [.perform(.drainThenMaint(node: "s3"))])
         _ = state.handle(.char("a"), context: try context(canProvision: true))
         #expect(state.handle(.char("y"), context: try context()) == [.perform(.provision(name: "s5"))])
         _ = state.handle(.char("a"), context: try context(canProvision: false))
@@ -36,6 +36,22 @@ import Testing
         #expect(state.handle(.enter, context: try context()) == [.perform(.join(address: "10.0.0.7:7946"))])
         _ = state.handle(.char("R"), context: try context())
         #expect(state.handle(.char("y"), context: try context()) == [.perform(.reload)])
+    }
+
+    /// Only `y` says yes: Enter, Escape and any other key decline.
+    @Test func onlyYConfirms() throws {
+        let c = try context()
+        for key: Key in [.enter, .escape, .char("m"), .char("n"), .click(x: 1, y: 3), .up, .tab] {
+            var state = DashboardState()
+            state.selected = "s1"
+            _ = state.handle(.char("d"), context: c)
+            #expect(state.handle(key, context: c).isEmpty, "\(key) must not confirm")
+            #expect(state.mode == .normal)
+        }
+        var state = DashboardState()
+        state.selected = "s1"
+        _ = state.handle(.char("d"), context: c)
+        #expect(state.handle(.char("Y"), context: c) == [.perform(.server(.drain, node: "s1"))])
     }
 
     /// A member whose name HAProxy would refuse: no question, the reason.
