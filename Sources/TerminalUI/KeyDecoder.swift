@@ -108,21 +108,15 @@ public struct KeyDecoder: Sendable {
     }
 
     static func csiKey(params: String, final: UInt8) -> Key? {
-        let numbers = params.split(separator: ";", omittingEmptySubsequences: false).map { Int($0) }
+        if let key = cursorKey(final) { return key }
         switch final {
-        case UInt8(ascii: "A"): return .up
-        case UInt8(ascii: "B"): return .down
-        case UInt8(ascii: "C"): return .right
-        case UInt8(ascii: "D"): return .left
-        case UInt8(ascii: "H"): return .home
-        case UInt8(ascii: "F"): return .end
         case UInt8(ascii: "M"), UInt8(ascii: "m"):
             guard params.hasPrefix("<") else { return nil }
             let sgr = params.dropFirst().split(separator: ";").compactMap { Int($0) }
             guard sgr.count == 3 else { return nil }
             return mouse(button: sgr[0], x: sgr[1] - 1, y: sgr[2] - 1, press: final == UInt8(ascii: "M"))
         case UInt8(ascii: "~"):
-            switch (numbers.first ?? nil) ?? 0 {
+            switch Int(params.prefix { $0 != ";" }) ?? 0 {
             case 1, 7: return .home
             case 4, 8: return .end
             case 5: return .pageUp
@@ -134,6 +128,12 @@ public struct KeyDecoder: Sendable {
     }
 
     static func ss3(_ final: UInt8) -> Key? {
+        final == UInt8(ascii: "M") ? .enter : cursorKey(final)
+    }
+
+    /// Arrows, Home and End: the same final bytes after CSI (whatever the
+    /// modifiers) and after SS3 (keypad mode).
+    static func cursorKey(_ final: UInt8) -> Key? {
         switch final {
         case UInt8(ascii: "A"): return .up
         case UInt8(ascii: "B"): return .down
@@ -141,7 +141,6 @@ public struct KeyDecoder: Sendable {
         case UInt8(ascii: "D"): return .left
         case UInt8(ascii: "H"): return .home
         case UInt8(ascii: "F"): return .end
-        case UInt8(ascii: "M"): return .enter
         default: return nil
         }
     }

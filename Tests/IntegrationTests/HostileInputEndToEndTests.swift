@@ -9,34 +9,15 @@ import TestSupport
 @Suite struct HostileInputEndToEndTests {
     static let hostile = "zz;disable frontend site"
 
-    struct Cluster {
-        let haproxy: HAProxyInstance
-        let backends: [HTTPBackend]
-        let agents: [SerfAgent]
-    }
+    /// The dashboard's cluster, and an agent named `zz;disable frontend site`
+    /// tagged role=backend.
+    func cluster() async throws -> DashboardCluster { try await .start(extraBackends: [Self.hostile]) }
 
-    /// haproxy with e2e-s1 and e2e-s2, a balancer agent, their agents, and
-    /// an agent named `zz;disable frontend site` tagged role=backend.
-    func cluster() async throws -> Cluster {
-        let backends = try [HTTPBackend(), HTTPBackend()]
-        for b in backends { try await b.waitUntilReady() }
-        var options = HAProxyInstance.Options()
-        options.servers = [.init("e2e-s1", port: backends[0].port), .init("e2e-s2", port: backends[1].port)]
-        let haproxy = try HAProxyInstance(options)
-        try await haproxy.waitUntilReady()
-        var ha = SerfAgent.Options()
-        ha.tags = ["role": "balancer", "stats": haproxy.statsURL]
-        var agents = [try SerfAgent("e2e-ha", ha)]
-        try await agents[0].waitUntilReady()
-        for name in ["e2e-s1", "e2e-s2", Self.hostile] {
-            var o = SerfAgent.Options()
-            o.tags = ["role": "backend"]
-            o.join = [agents[0].gossipAddress]
-            let a = try SerfAgent(name, o)
-            try await a.waitUntilReady()
-            agents.append(a)
-        }
-        return Cluster(haproxy: haproxy, backends: backends, agents: agents)
+    /// The dashboard on it, acting through the runtime API.
+    func dashboard(_ c: DashboardCluster) async throws -> TmuxSession {
+        try await TmuxSession("\(try SerftopBinary.path()) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --node e2e-obs "
+            + "--haproxy-admin \(c.haproxy.adminAddress) --refresh 0.5", width: 140, height: 40,
+            environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
     }
 
     /// pxname, svname and status of every row: what an injected command would change.
@@ -77,10 +58,7 @@ import TestSupport
 
     @Test func theDashboardRefusesToActOnAHostileNameAndShowsEachNodeOnce() async throws {
         let c = try await cluster()
-        let binary = try SerftopBinary.path()
-        let tmux = try await TmuxSession("\(binary) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --node e2e-obs "
-            + "--haproxy-admin \(c.haproxy.adminAddress) --refresh 0.5", width: 140, height: 40,
-            environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        let tmux = try await dashboard(c)
         defer { tmux.kill() }
         let screen = try await tmux.waitFor("every node, the hostile one marked") { s in
             ["e2e-s1", "e2e-s2"].allSatisfy { TmuxSession.line(s, startingWith: $0)?.contains("UP") == true }
@@ -110,10 +88,7 @@ import TestSupport
     /// `m`, then Enter, which used to confirm it.
     @Test func mouseReportsAreNotKeysAndOnlyYConfirms() async throws {
         let c = try await cluster()
-        let binary = try SerftopBinary.path()
-        let tmux = try await TmuxSession("\(binary) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --node e2e-obs "
-            + "--haproxy-admin \(c.haproxy.adminAddress) --refresh 0.5", width: 140, height: 40,
-            environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+        let tmux = try await dashboard(c)
         defer { tmux.kill() }
         try await tmux.waitFor("both servers UP") { s in
             ["e2e-s1", "e2e-s2"].allSatisfy { TmuxSession.line(s, startingWith: $0)?.contains("UP") == true }
