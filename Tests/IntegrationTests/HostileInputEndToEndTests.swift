@@ -130,6 +130,24 @@ import TestSupport
         await tmux.send("q")
     }
 
+    /// The password from a file or the environment, kept off the command line.
+    @Test func thePasswordComesFromAFileOrTheEnvironment() async throws {
+        let haproxy = try HAProxyInstance()
+        try await haproxy.waitUntilReady()
+        let binary = try SerftopBinary.path()
+        let page = ["--haproxy", "127.0.0.1:\(haproxy.statsPort)", "--user", "admin"]
+        let none = try await Tools.run("env", ["-u", "SERFTOP_STATS_PASSWORD", binary, "stats"] + page)
+        #expect(none.status != 0 && none.output.contains("HTTP 401"), "\(none.output)")
+        let fromEnvironment = try await Tools.run("env", ["SERFTOP_STATS_PASSWORD=secret", binary, "stats"] + page)
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.output)")
+        let file = TemporaryDirectory.shared.make("secret").appendingPathComponent("password").path
+        try "secret\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let fromFile = try await Tools.run("env", ["-u", "SERFTOP_STATS_PASSWORD", binary, "stats", "--password-file", file] + page)
+        #expect(fromFile.status == 0, "\(fromFile.output)")
+        let missing = try await Tools.run("env", [binary, "stats", "--password-file", file + ".nope"] + page)
+        #expect(missing.status != 0 && missing.output.contains("--password-file: cannot read"), "\(missing.output)")
+    }
+
     /// Any member can tag itself a balancer with a stats URL of its choice:
     /// it gets no credentials unless the operator names it.
     @Test func credentialsGoOnlyWhereTheOperatorSentThem() async throws {

@@ -20,19 +20,8 @@ struct StatsCredentialOptions: ParsableArguments {
     @Option(name: .customLong("stats-credentials-for"), help: ArgumentHelp("A balancer found through gossip that may get the stats credentials; repeatable.", valueName: "host[:port]"))
     var trusted: [String] = []
 
-    /// The flag, else the file, else the environment.
     func resolve(environment: [String: String]) throws -> StatsCredentials {
-        var secret = password
-        if secret == nil, let passwordFile {
-            do {
-                let text = try String(contentsOfFile: passwordFile, encoding: .utf8)
-                secret = String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
-                    .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
-            } catch {
-                throw ValidationError("--stats-password-file: cannot read \(passwordFile): \((error as NSError).localizedDescription)")
-            }
-        }
-        if secret == nil, let value = environment[Self.passwordVariable], !value.isEmpty { secret = value }
+        let secret = try Self.password(flag: password, file: passwordFile, fileFlag: "--stats-password-file", environment: environment)
         let authorities = try trusted.map { text in
             guard let a = StatsCredentials.Authority(text) else {
                 throw ValidationError("--stats-credentials-for takes HOST or HOST:PORT, not '\(text)'")
@@ -43,5 +32,36 @@ struct StatsCredentialOptions: ParsableArguments {
             throw ValidationError("a stats password without a user: add --stats-user")
         }
         return StatsCredentials(username: user, password: secret, trusted: authorities)
+    }
+
+    /// The flag, else the file's first line, else the environment.
+    static func password(flag: String?, file: String?, fileFlag: String, environment: [String: String]) throws -> String? {
+        if let flag { return flag }
+        if let file {
+            do {
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                return String(text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
+                    .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            } catch {
+                throw ValidationError("\(fileFlag): cannot read \(file): \((error as NSError).localizedDescription)")
+            }
+        }
+        if let value = environment[passwordVariable], !value.isEmpty { return value }
+        return nil
+    }
+}
+
+/// The stats page's password for the one-shot commands (`stats`, `server`),
+/// from the flag, a file or the environment as for the dashboard.
+struct PagePasswordOptions: ParsableArguments {
+    @Option(help: "Password for the stats page (visible to other users; prefer --password-file or $\(StatsCredentialOptions.passwordVariable)).")
+    var password: String?
+
+    @Option(name: .customLong("password-file"), help: ArgumentHelp("A file holding the stats page's password (one line).", valueName: "path"))
+    var passwordFile: String?
+
+    func secret() throws -> String? {
+        try StatsCredentialOptions.password(flag: password, file: passwordFile, fileFlag: "--password-file",
+                                            environment: ProcessInfo.processInfo.environment)
     }
 }
