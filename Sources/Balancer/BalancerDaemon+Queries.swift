@@ -26,8 +26,8 @@ extension BalancerDaemon {
             guard let api = settings.runtimeAPI else {
                 return "error: this balancer was started without --runtime-api"
             }
-            let name = BackendServer.safeName(request.server)
-            let outcome = try await RuntimeAPI(address: api).apply(request.action, backend: settings.backend, server: name)
+            let target = ServerTarget(backend: settings.backend, server: request.server)
+            let outcome = try await RuntimeAPI(address: api).apply(request.action, to: target)
             logger.info("serftop-server query: \(outcome.message)")
             return outcome.succeeded ? outcome.message : "error: \(outcome.message)"
         } catch {

@@ -15,12 +15,14 @@ public actor BalancerDaemon {
     var installed: [BackendServer]?
     var pending: [BackendServer]?
     var batch: ChangeBatch
-    var draining: [String: BackendServer] = [:]
-    var drainTasks: [String: Task<Void, Never>] = [:]
+    var draining: [HAProxyName: BackendServer] = [:]
+    var drainTasks: [HAProxyName: Task<Void, Never>] = [:]
     /// Drained and waiting for the next apply to remove them; never drained twice.
-    var drained: Set<String> = []
+    var drained: Set<HAProxyName> = []
     /// Failed servers put in maint at once, waiting for the next apply.
-    var parked: Set<String> = []
+    var parked: Set<HAProxyName> = []
+    /// Backends left out for their names, each warned about once.
+    var refusedNames: Set<String> = []
     var applyChain: Task<ApplyResult, Never>?
     var removals: RemovalGuard
     /// What is wrong with HAProxy now, as the watch last saw it.
@@ -47,11 +49,11 @@ public actor BalancerDaemon {
     /// leaving ones still draining, plus installed ones whose member the
     /// agent does not list while its list cannot yet prove them gone.
     var desired: [BackendServer] {
-        var byName = Dictionary(settings.selection.servers(from: members).map { ($0.name, $0) }) { a, _ in a }
+        var byName = Dictionary(alive.map { ($0.name, $0) }) { a, _ in a }
         for (name, s) in draining where byName[name] == nil { byName[name] = s }
         if !removals.trustsAbsence(at: .now) {
             let listed = Set(members.map(\.name))
-            for s in installed ?? [] where byName[s.name] == nil && !listed.contains(s.name) { byName[s.name] = s }
+            for s in installed ?? [] where byName[s.name] == nil && !listed.contains(s.name.text) { byName[s.name] = s }
         }
         return byName.values.sorted()
     }
@@ -131,10 +133,21 @@ public actor BalancerDaemon {
         }
     }
 
+    /// The alive backends' servers.
+    var alive: [BackendServer] { settings.selection.servers(from: members).servers }
+
+    /// Says once, per member, why it is no server; again if it comes back.
+    func warnAboutRefusedNames() {
+        let refused = Set(settings.selection.servers(from: members).refused)
+        for reason in refused.subtracting(refusedNames) { logger.warning("backend left out: \(reason)") }
+        refusedNames = refused
+    }
+
     /// Notes a change when the wanted servers differ from the installed ones,
     /// and starts draining installed servers whose member is leaving.
     func reconcile() {
-        let alive = Set(settings.selection.servers(from: members).map(\.name))
+        warnAboutRefusedNames()
+        let alive = Set(self.alive.map(\.name))
         let leaving = settings.selection.leaving(from: members)
         drained.subtract(alive)
         for s in installed ?? [] where leaving.contains(s.name) && !alive.contains(s.name)
@@ -146,8 +159,8 @@ public actor BalancerDaemon {
             draining.removeValue(forKey: name)
             logger.info("\(name) is back; no longer draining")
             if let api = settings.runtimeAPI {
-                let backend = settings.backend
-                Task { _ = try? await RuntimeAPI(address: api).apply(.ready, backend: backend, server: name) }
+                let target = ServerTarget(backend: settings.backend, server: name)
+                Task { _ = try? await RuntimeAPI(address: api).apply(.ready, to: target) }
             }
         }
         let want = desired

@@ -12,7 +12,7 @@ public struct BalancerSettings: Sendable {
     /// `server-state-file` of the template: saved before each reload so that
     /// drain and maint set by an operator survive it.
     public var stateFile: String?
-    public var backend = "nodes"
+    public var backend: HAProxyName = "nodes"
     public var selection = ServerSelection()
     /// Extra template values (`--set key=value`).
     public var values: [String: String] = [:]
@@ -48,7 +48,7 @@ public struct BalancerSettings: Sendable {
 
     /// The values every template gets, under those set on the command line.
     public var templateValues: [String: String] {
-        var v = ["backend": backend]
+        var v = ["backend": backend.text]
         if let stateFile { v["state_file"] = stateFile }
         return v.merging(values) { $1 }
     }

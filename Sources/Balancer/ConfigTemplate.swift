@@ -34,7 +34,7 @@ public struct ConfigTemplate: Sendable {
     public func render(servers: [BackendServer], values: [String: String]) -> String {
         var context: [String: Any] = values
         context["servers"] = servers.map { s -> [String: Any] in
-            ["name": s.name, "address": s.address, "port": String(s.port), "endpoint": s.endpoint,
+            ["name": s.name.text, "address": s.address, "port": String(s.port), "endpoint": s.endpoint,
              "tags": s.tags]
         }
         context["server_count"] = String(servers.count)

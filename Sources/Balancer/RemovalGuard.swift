@@ -1,3 +1,5 @@
+import HAProxy
+
 /// When the balancer may believe that a server is gone.
 ///
 /// The member list is the source of truth only when the agent behind it
@@ -67,7 +69,7 @@ struct RemovalGuard: Sendable {
     }
 
     /// Whether taking `names` out of rotation at once would be what `check` holds back.
-    func allowsParking(_ names: Set<String>, of installed: [BackendServer]) -> Bool {
+    func allowsParking(_ names: Set<HAProxyName>, of installed: [BackendServer]) -> Bool {
         guard !names.isEmpty, !installed.isEmpty else { return true }
         return Double(names.count) < maxRemovedShare * Double(installed.count)
     }

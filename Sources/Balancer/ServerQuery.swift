@@ -3,9 +3,9 @@ import HAProxy
 /// The payload of a `serftop-server` query: `drain|ready|maint NAME`.
 public struct ServerQuery: Sendable, Equatable {
     public var action: ServerAction
-    public var server: String
+    public var server: HAProxyName
 
-    public init(action: ServerAction, server: String) {
+    public init(action: ServerAction, server: HAProxyName) {
         self.action = action
         self.server = server
     }
@@ -21,6 +21,10 @@ public struct ServerQuery: Sendable, Equatable {
         case "maint": action = .maint
         default: throw .haproxy("unknown server action '\(words[0])': use drain, ready or maint")
         }
-        server = words[1]
+        do {
+            server = try HAProxyName(words[1])
+        } catch {
+            throw .haproxy("\(error)")
+        }
     }
 }

@@ -15,11 +15,6 @@ static inline attr_t serftop_underline(void) { return A_UNDERLINE; }
 static inline attr_t serftop_reverse(void) { return A_REVERSE; }
 static inline attr_t serftop_normal(void) { return A_NORMAL; }
 static inline mmask_t serftop_mouse_mask(void) { return BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED; }
-static inline int serftop_button1(mmask_t s) { return (s & (BUTTON1_PRESSED | BUTTON1_CLICKED)) != 0; }
-static inline int serftop_wheel_up(mmask_t s) { return (s & BUTTON4_PRESSED) != 0; }
-static inline int serftop_wheel_down(mmask_t s) { return (s & BUTTON5_PRESSED) != 0; }
-static inline int serftop_key_resize(void) { return KEY_RESIZE; }
-static inline int serftop_key_mouse(void) { return KEY_MOUSE; }
 
 /* Draws one cell: a character (as a wide string) with attributes and a pair. */
 static inline void serftop_draw(WINDOW *w, int y, int x, const wchar_t *s, int n, attr_t attrs, short pair) {

@@ -7,14 +7,27 @@ public struct BalancerState: Sendable {
     public var endpoint: StatsEndpoint
     /// The gossip member this balancer runs on, if known.
     public var memberName: String?
+    /// Given on the command line (`--haproxy`), or advertised by a member.
+    public var origin: Origin
     public var snapshot: StatsSnapshot?
     public var lastSuccess: Date?
     public var lastError: String?
     public var version: String?
 
-    public init(endpoint: StatsEndpoint, memberName: String? = nil) {
+    public enum Origin: String, Sendable { case configured, discovered }
+
+    public init(endpoint: StatsEndpoint, memberName: String? = nil, origin: Origin = .configured) {
         self.endpoint = endpoint
         self.memberName = memberName
+        self.origin = origin
+    }
+
+    /// Whether our scrapes carry the stats credentials.
+    public var sendsCredentials: Bool { endpoint.username != nil }
+
+    /// Where it came from and whether it gets the credentials, in a word or two.
+    public var provenance: String {
+        (origin == .configured ? "given" : "found") + (sendsCredentials ? ", auth" : "")
     }
 
     /// Whether the last scrape worked.

@@ -27,11 +27,11 @@ public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
 /// anything, so that the choice can be shown and tested.
 public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
     /// `set server` on the runtime API given with --haproxy-admin.
-    case runtimeAPI(HAProxyAddress, backend: String, server: String, ServerAction)
+    case runtimeAPI(HAProxyAddress, ServerTarget, ServerAction)
     /// A Serf query to the balancers, answered by `serftop balancer`.
     case serfQuery(name: String, payload: String)
     /// The admin form of a balancer's stats page.
-    case statsPage(StatsEndpoint, backend: String, server: String, ServerAction)
+    case statsPage(StatsEndpoint, ServerTarget, ServerAction)
     case masterCLI(HAProxyAddress)
     case provisionCommand(String)
     /// The program that runs the dashboard starts the node itself (the demo).
@@ -42,9 +42,9 @@ public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .runtimeAPI(let a, let b, let s, let act): return "\(act) \(b)/\(s) via runtime API \(a)"
+        case .runtimeAPI(let a, let target, let act): return "\(act) \(target) via runtime API \(a)"
         case .serfQuery(let n, let p): return "Serf query \(n) '\(p)' to the balancers"
-        case .statsPage(let e, let b, let s, let act): return "\(act) \(b)/\(s) via stats page \(e.authority)"
+        case .statsPage(let e, let target, let act): return "\(act) \(target) via stats page \(e.authority)"
         case .masterCLI(let a): return "reload via master CLI \(a)"
         case .provisionCommand(let c): return "run: \(c)"
         case .provisionLocal(let name): return "start node \(name)"
@@ -96,24 +96,42 @@ public struct ActionRouting: Sendable {
         case .provision(let name):
             if localProvisioning { return [.provisionLocal(name: name)] }
             guard let command = provisionCommand else { return [.impossible("no --provision command")] }
+            // The name goes into a shell command, and becomes a server.
+            if case .failure(let error) = HAProxyName.server(forMember: name) { return [.impossible("\(error)")] }
             return [.provisionCommand(command.replacingOccurrences(of: "{name}", with: name))]
         case .join(let address):
             return [.join(address)]
         }
     }
 
+    /// Every name is checked before a route is made: a node whose name
+    /// HAProxy would not take gets no route but the reason.
     func serverRoutes(_ act: ServerAction, node: String, model: ClusterModel) -> [ActionRoute] {
+        let server: HAProxyName
+        switch HAProxyName.server(forMember: node) {
+        case .success(let name): server = name
+        case .failure(let error): return [.impossible("\(error)")]
+        }
         let refs = model.rows().first { $0.name == node }?.servers ?? []
+        func target(_ ref: NodeRow.ServerRef) -> Result<ServerTarget, HAProxyError> {
+            Result { () throws(HAProxyError) in ServerTarget(backend: try HAProxyName(ref.row.proxy, .backend), server: server) }
+        }
         if let runtimeAPI {
-            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, backend: "nodes", server: node, act)] }
-            return [.runtimeAPI(runtimeAPI, backend: ref.row.proxy, server: node, act)]
+            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, ServerTarget(backend: "nodes", server: server), act)] }
+            switch target(ref) {
+            case .success(let t): return [.runtimeAPI(runtimeAPI, t, act)]
+            case .failure(let error): return [.impossible("\(error)")]
+            }
         }
         if serfQueries && model.members.values.contains(where: { $0.role == "balancer" && $0.status.isUp }) {
-            return [.serfQuery(name: Self.serverQuery, payload: "\(act) \(node)")]
+            return [.serfQuery(name: Self.serverQuery, payload: "\(act) \(server)")]
         }
         let routes: [ActionRoute] = refs.compactMap { ref in
             guard let b = model.balancers.first(where: { $0.label == ref.balancer }) else { return nil }
-            return .statsPage(b.endpoint, backend: ref.row.proxy, server: node, act)
+            switch target(ref) {
+            case .success(let t): return .statsPage(b.endpoint, t, act)
+            case .failure(let error): return .impossible("\(error)")
+            }
         }
         return routes.isEmpty ? [.impossible("\(node) is not a server of any balancer we can reach")] : routes
     }

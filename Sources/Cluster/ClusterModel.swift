@@ -68,16 +68,22 @@ public struct ClusterModel: Sendable {
 
     /// Makes sure every balancer to scrape is listed: those given on the
     /// command line, and members tagged role=balancer (at their `stats` tag,
-    /// or their address on port 1936).
-    public mutating func discoverBalancers(credentials: (String?, String?) = (nil, nil)) {
+    /// or their address on port 1936). A member chooses what it advertises,
+    /// so a discovered page gets the credentials only if the operator named
+    /// it (StatsCredentials).
+    public mutating func discoverBalancers(credentials: StatsCredentials = StatsCredentials(), at time: Date = Date()) {
         for m in members.values where m.role == "balancer" && m.status.isUp {
             guard !balancers.contains(where: { $0.memberName == m.name }) else { continue }
             let text = m.tags["stats"] ?? m.tags["stats_url"] ?? "http://\(m.address):\(StatsEndpoint.defaultPort)/"
-            guard let endpoint = try? StatsEndpoint(text, username: credentials.0, password: credentials.1) else { continue }
+            guard let endpoint = try? credentials.discovered(text) else { continue }
             if let i = balancers.firstIndex(where: { $0.memberName == nil && $0.endpoint.csvURL == endpoint.csvURL }) {
                 balancers[i].memberName = m.name
             } else {
-                balancers.append(BalancerState(endpoint: endpoint, memberName: m.name))
+                balancers.append(BalancerState(endpoint: endpoint, memberName: m.name, origin: .discovered))
+                let auth = endpoint.username == nil
+                    ? (credentials.username == nil ? "" : "; stats credentials not sent (name it with --stats-credentials-for \(endpoint.authority) to send them)")
+                    : "; stats credentials sent (--stats-credentials-for)"
+                log.add(.info, "balancer \(m.name) found through gossip at \(endpoint.authority)\(auth)", at: time)
             }
         }
     }
@@ -111,8 +117,9 @@ public struct ClusterModel: Sendable {
 
     // MARK: The join
 
-    /// Members and servers joined by name. A server is matched to the member
-    /// of the same name; backend rows and frontends are not nodes.
+    /// Members and servers joined by name: a server is the member whose
+    /// server name (HAProxyName.server(forMember:), as the balancer writes
+    /// it) is the server's. Backend rows and frontends are not nodes.
     public func rows() -> [NodeRow] {
         var servers: [String: [NodeRow.ServerRef]] = [:]
         var serverChanged: [String: Date] = [:]
@@ -127,7 +134,13 @@ public struct ClusterModel: Sendable {
         }
         var out: [NodeRow] = []
         for m in members.values {
-            let refs = servers.removeValue(forKey: m.name) ?? []
+            guard case .success(let serverName) = HAProxyName.server(forMember: m.name) else {
+                out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
+                                   servers: [], history: history[m.name]?.samples ?? [],
+                                   changedAt: memberChangedAt[m.name], mark: .badName))
+                continue
+            }
+            let refs = servers.removeValue(forKey: serverName.text) ?? []
             let mark: NodeRow.Mark? = refs.isEmpty && m.role == "backend" && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
             out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
                                servers: refs, history: history[m.name]?.samples ?? [],

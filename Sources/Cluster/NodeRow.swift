@@ -9,6 +9,9 @@ public struct NodeRow: Sendable, Hashable {
         case notInLB = "not in LB"
         /// A server HAProxy has but the gossip does not know.
         case notInGossip = "not in gossip"
+        /// A member whose name HAProxy would not take: no balancer makes it a
+        /// server, and actions on it are refused.
+        case badName = "bad name"
     }
 
     public var name: String
@@ -23,6 +26,9 @@ public struct NodeRow: Sendable, Hashable {
     /// When the gossip status last changed (or HAProxy's, for a server-only row).
     public var changedAt: Date?
     public var mark: Mark?
+
+    /// The node's server name (HAProxyName.server(forMember:)), or why it has none.
+    public var serverName: Result<HAProxyName, HAProxyError> { HAProxyName.server(forMember: name) }
 
     public struct ServerRef: Sendable, Hashable {
         public var balancer: String

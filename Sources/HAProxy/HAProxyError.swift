@@ -6,6 +6,8 @@ public enum HAProxyError: Error, Sendable, Equatable, CustomStringConvertible {
     case parse(StatsParseError, url: String)
     case badAddress(String)
     case refused(String)
+    /// A name HAProxy would not take; nothing was sent.
+    case invalidName(kind: String, name: String, String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum HAProxyError: Error, Sendable, Equatable, CustomStringConvertible {
         case .parse(let error, let url): return "\(url): \(error)"
         case .badAddress(let a): return "'\(a)' is not a HAProxy socket address (tcp://HOST:PORT or unix:/path)"
         case .refused(let why): return why
+        case .invalidName(let kind, let name, let problem):
+            return "\(name) cannot be a HAProxy \(kind) name: \(problem) (HAProxy takes \(HAProxyName.rule)); nothing was sent"
         }
     }
 }

@@ -67,11 +67,6 @@ public struct MasterCLI: Sendable {
         return .refused("the reload was not confirmed within \(wait): 'show proc' still shows \(before.reloads) reloads")
     }
 
-    /// Sends a command to the current worker through the master (`@1 show stat`).
-    public func workerCommand(_ line: String) async throws -> String {
-        try await SocketCommand.send("@1 \(line)", to: address, timeout: timeout)
-    }
-
     /// The other way to reload: SIGUSR2 to the master process.
     public static func signalReload(masterPID: Int32) -> ActionOutcome {
         if kill(masterPID, SIGUSR2) == 0 { return .done("sent SIGUSR2 to the HAProxy master (pid \(masterPID))") }

@@ -10,10 +10,10 @@ public struct RuntimeAPI: Sendable {
         try await SocketCommand.send(line, to: address, timeout: timeout)
     }
 
-    /// Applies `action` to `backend/server`. HAProxy answers nothing on
-    /// success and a sentence on failure.
-    public func apply(_ action: ServerAction, backend: String, server: String) async throws -> ActionOutcome {
-        let target = "\(backend)/\(server)"
+    /// Applies `action` to `target`. HAProxy answers nothing on success and
+    /// a sentence on failure. The target's names are checked, so the line is
+    /// one command whatever the names came from.
+    public func apply(_ action: ServerAction, to target: ServerTarget) async throws -> ActionOutcome {
         let line: String
         switch action {
         case .ready, .drain, .maint: line = "set server \(target) state \(action)"

@@ -13,14 +13,24 @@ public struct ServerControl: Sendable {
         path = .statsPage(StatsAdminForm(endpoint: statsPage, scraper: scraper))
     }
 
-    public func apply(_ action: ServerAction, backend: String, server: String) async -> ActionOutcome {
+    public func apply(_ action: ServerAction, to target: ServerTarget) async -> ActionOutcome {
         do {
             switch path {
-            case .runtimeAPI(let api): return try await api.apply(action, backend: backend, server: server)
-            case .statsPage(let form): return try await form.apply(action, backend: backend, server: server)
+            case .runtimeAPI(let api): return try await api.apply(action, to: target)
+            case .statsPage(let form): return try await form.apply(action, to: target)
             }
         } catch {
-            return .refused("\(backend)/\(server): \(error)")
+            return .refused("\(target): \(error)")
+        }
+    }
+
+    /// Names as typed or received: refused, with the reason, unless HAProxy
+    /// would take both; nothing is sent then.
+    public func apply(_ action: ServerAction, backend: String, server: String) async -> ActionOutcome {
+        do {
+            return await apply(action, to: try ServerTarget(backend: backend, server: server))
+        } catch {
+            return .refused("\(error)")
         }
     }
 }

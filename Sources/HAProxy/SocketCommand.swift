@@ -6,6 +6,12 @@ import NIOPosix
 public enum SocketCommand {
     public static func send(_ command: String, to address: HAProxyAddress, timeout: Duration = .seconds(5),
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> String {
+        // The last line of defence: HAProxy runs every command of a line
+        // split by ';', and a newline starts the next one. Names are checked
+        // long before (HAProxyName); a line that still holds either is a bug.
+        if let bad = command.unicodeScalars.first(where: { $0 == ";" || $0.properties.generalCategory == .control }) {
+            throw HAProxyError.refused("refusing to send \(HAProxyName.quoted(command)) to \(address): it holds \(HAProxyName.describe(bad)), which would make it more than one command")
+        }
         let (chunks, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.allowRemoteHalfClosure, value: true)

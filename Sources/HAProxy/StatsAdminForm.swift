@@ -14,7 +14,7 @@ public struct StatsAdminForm: Sendable {
         self.scraper = scraper
     }
 
-    public func apply(_ action: ServerAction, backend: String, server: String) async throws -> ActionOutcome {
+    public func apply(_ action: ServerAction, to target: ServerTarget) async throws -> ActionOutcome {
         let word: String
         switch action {
         case .ready, .drain, .maint: word = "\(action)"
@@ -24,7 +24,7 @@ public struct StatsAdminForm: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         if let auth = endpoint.authorization { request.headers.add(name: "Authorization", value: auth) }
-        let form = "s=\(Self.escape(server))&action=\(word)&b=\(Self.escape(backend))"
+        let form = "s=\(Self.escape(target.server.text))&action=\(word)&b=\(Self.escape(target.backend.text))"
         request.body = .bytes(ByteBuffer(string: form))
         let response: HTTPClientResponse
         do {
@@ -32,14 +32,13 @@ public struct StatsAdminForm: Sendable {
         } catch {
             throw StatsScraper.describe(error, endpoint)
         }
-        let target = "\(backend)/\(server)"
         if response.status.code == 401 {
             return .refused("\(target): the stats page wants a user and password to change servers")
         }
         guard response.status.code == 303, let location = response.headers.first(name: "location") else {
             return .refused("\(target): the stats page answered HTTP \(response.status.code) instead of applying \(action) (is `stats admin` enabled?)")
         }
-        return Self.outcome(location: location, action: action, target: target)
+        return Self.outcome(location: location, action: action, target: target.description)
     }
 
     static func outcome(location: String, action: ServerAction, target: String) -> ActionOutcome {

@@ -12,6 +12,8 @@ public struct StatsEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// `host:port`, for messages and as the balancer's label. Worked out
     /// once: every frame labels every server row with it.
     public let authority: String
+    public let host: String
+    public let port: Int
 
     public static let defaultPort = 1936
 
@@ -48,7 +50,9 @@ public struct StatsEndpoint: Sendable, Hashable, CustomStringConvertible {
         parts.percentEncodedQuery = pageQuery
         csvURL = csv
         pageURL = parts.string ?? csv
-        authority = "\(host):\(parts.port ?? (parts.scheme == "https" ? 443 : 80))"
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        port = parts.port ?? (parts.scheme == "https" ? 443 : 80)
+        authority = "\(host):\(port)"
     }
 
     public var description: String { csvURL }

@@ -84,7 +84,7 @@ public final class StatsScraper: Sendable {
     static func hint(_ status: HTTPResponseStatus, _ endpoint: StatsEndpoint) -> String {
         switch status.code {
         case 401: return endpoint.username == nil
-            ? "the stats page needs a user and password (http://USER:PASS@\(endpoint.authority)/)"
+            ? "the stats page needs a user and password (USER:PASS@ in the URL, or the user and password flags; a balancer found through gossip gets them only when named with --stats-credentials-for \(endpoint.authority))"
             : "the stats page refused the user and password"
         case 403: return "the stats page refused access"
         case 404, 503: return "no stats page at this URL (check `stats uri` in haproxy.cfg; the default is /haproxy?stats)"

@@ -43,15 +43,20 @@ public struct CellGrid: Sendable, Hashable {
         if text.unicodeScalars.allSatisfy({ Character.isPlainNarrow($0.value) }) {
             for scalar in text.unicodeScalars {
                 guard col < limit else { break }
-                if col >= 0 { self[col, y] = Cell(Character(scalar), role) }
+                // Text from the network (member names, tags) is shown, never
+                // obeyed: a newline or an escape drawn as such would move the
+                // cursor or restyle the terminal.
+                let shown = scalar.value < 0x20 || (0x7F ... 0x9F).contains(scalar.value) ? "?" : scalar
+                if col >= 0 { self[col, y] = Cell(Character(shown), role) }
                 col += 1
             }
             return col - x
         }
-        for ch in text {
+        for var ch in text {
             let w = ch.columns
             if w == 0 { continue }
             guard col + w <= limit else { break }
+            if ch.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { ch = "?" }
             if col >= 0 {
                 self[col, y] = Cell(ch, role)
                 if w == 2 { var c = Cell(" ", role); c.isContinuation = true; self[col + 1, y] = c }

@@ -117,8 +117,10 @@ public struct DashboardState: Sendable {
             }
             return []
         case .confirm(let action, _):
+            // Only a deliberate `y` changes the cluster: Enter is what a
+            // stray key, a mouse report taken for keys or a habit sends.
             mode = .normal
-            if key == .char("y") || key == .char("Y") || key == .enter { return [.perform(action)] }
+            if key == .char("y") || key == .char("Y") { return [.perform(action)] }
             notice = "cancelled: \(action)"
             return []
         case .prompt(let prompt, var text):
@@ -178,6 +180,10 @@ public struct DashboardState: Sendable {
         switch c {
         case "a":
             if context.canProvision {
+                if case .failure(let error) = HAProxyName.server(forMember: context.nextNodeName) {
+                    notice = "\(error)"
+                    return []
+                }
                 mode = .confirm(.provision(name: context.nextNodeName), question: "Add node \(context.nextNodeName)?")
             } else {
                 mode = .prompt(.joinAddress, text: "")
@@ -193,6 +199,10 @@ public struct DashboardState: Sendable {
             case "r": action = .server(.ready, node: row.name); question = "Set \(row.name) ready?"
             case "m": action = .server(.maint, node: row.name); question = "Put \(row.name) in maintenance? (its sessions are cut)"
             default: action = .drainThenMaint(node: row.name); question = "Drain \(row.name), then maint when its sessions reach 0?"
+            }
+            if case .failure(let error) = row.serverName {
+                notice = "\(error)"
+                return []
             }
             guard !row.servers.isEmpty || row.role == "backend" else {
                 notice = "\(row.name) is not a server of any balancer"

@@ -68,7 +68,7 @@ public struct DashboardView: Sendable {
         } else {
             for b in model.balancers {
                 let mark = b.isReachable ? glyphs.ok : glyphs.bad
-                parts.append("haproxy \(b.label) \(mark)" + (b.version.map { " \($0)" } ?? ""))
+                parts.append("haproxy \(b.label) \(mark)" + (b.version.map { " \($0)" } ?? "") + " (\(b.provenance))")
             }
         }
         if let age = model.dataAge(now: now) { parts.append("\(glyphs.refresh) \(CellText.age(age))") }
@@ -182,7 +182,7 @@ public struct DashboardView: Sendable {
             return
         case .confirm(_, let question):
             g.fill(x: 0, y: y, width: g.width, height: 1, role: .warning)
-            g.put(" \(question)  y/Enter: yes   any other key: no", x: 0, y: y, role: .warning)
+            g.put(" \(question)  y: yes   any other key: no", x: 0, y: y, role: .warning)
             return
         case .prompt(.joinAddress, let text):
             g.fill(x: 0, y: y, width: g.width, height: 1, role: .prompt)
@@ -268,6 +268,15 @@ public struct DashboardView: Sendable {
             lines.append(("gossip   not a member: HAProxy has this server, the cluster does not know it", .mark))
         }
         if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged role=backend", .mark)) }
+        for b in model.balancers where b.memberName == row.name || (row.member == nil && b.label == row.name) {
+            let how = b.origin == .configured ? "given with --haproxy" : "found through gossip"
+            let auth = b.sendsCredentials ? "stats credentials sent" : "no stats credentials sent"
+            lines.append(("stats    \(b.endpoint.authority): \(how); \(auth)", .overlay))
+        }
+        if case .failure(let error) = row.serverName {
+            lines.append(("haproxy  no server: \(error)", .mark))
+            lines.append(("         the balancer leaves it out and every action on it is refused; rename the node", .mark))
+        }
         for ref in row.servers {
             lines.append(("", .overlay))
             lines.append(("\(glyphs.horizontal) \(ref.balancer): \(ref.row.qualifiedName) \(glyphs.horizontal)", .title))

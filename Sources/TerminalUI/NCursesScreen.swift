@@ -86,16 +86,15 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         wrefresh(w)
         raw()
         noecho()
-        // Esc alone must not wait a second for a sequence that never comes.
-        set_escdelay(25)
+        // Keys are read and decoded by this thread (readInput), never by
+        // ncurses; keypad mode only makes the terminal send the keypad's
+        // sequences. With typeahead on, ncurses would poll the keyboard, and
+        // flush, every few lines of a refresh.
         keypad(w, true)
-        // This thread reads keys itself between frames. With typeahead on,
-        // ncurses polls the keyboard, and flushes, every few lines of a refresh.
         typeahead(-1)
         curs_set(0)
-        wtimeout(w, 0)
+        // Only to have the terminal report the mouse; KeyDecoder reads the reports.
         mousemask(serftop_mouse_mask(), nil)
-        mouseinterval(0)
         if colorMode != .none && has_colors() {
             start_color()
             use_default_colors()
@@ -109,8 +108,9 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
             if let (grid, theme) = lock.withLock({ () -> (CellGrid, Theme)? in defer { pending = nil }; return pending }) {
                 draw(grid, theme)
             }
-            waitForInputOrFrame()
+            if waitForInputOrFrame(timeout: decoder.isWaiting ? KeyDecoder.escapeDelay : nil) { checkSize() }
             while readInput() {}
+            flushInputIfQuiet()
         }
         serftop_stop_waking_on_resize()
         endwin()
@@ -120,70 +120,75 @@ public final class NCursesScreen: Screen, @unchecked Sendable {
         done.signal()
     }
 
-    /// Returns on a key, a new frame or a resize (which then shows up as a
-    /// key on the next read). Without the wake pipe, it looks every quarter
-    /// second.
-    private func waitForInputOrFrame() {
-        var fds = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0),
+    /// Returns on input, a new frame or a resize; after `timeout` at the
+    /// latest, when bytes wait for the rest of an escape sequence. Without
+    /// the wake pipe, it looks every quarter second. True when the terminal
+    /// may have changed size.
+    private func waitForInputOrFrame(timeout: Duration?) -> Bool {
+        var fds = [pollfd(fd: stdinOpen ? 0 : -1, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
-        _ = poll(&fds, wake.read >= 0 ? 2 : 1, wake.read >= 0 ? -1 : 250)
+        let ms = timeout.map { Int32($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) }
+            ?? (wake.read >= 0 ? -1 : 250)
+        _ = poll(&fds, wake.read >= 0 ? 2 : 1, ms)
+        guard wake.read >= 0 else { return true }
+        var resized = false
         if fds[1].revents != 0 {
+            // The resize signal writes a 2, a new frame a 1.
             var sink = [UInt8](repeating: 0, count: 64)
-            while read(wake.read, &sink, sink.count) > 0 {}
+            while case let n = read(wake.read, &sink, sink.count), n > 0 { resized = resized || sink[..<n].contains(2) }
         }
+        return resized
     }
 
-    /// Reads one key if there is one; false when there is none.
+    private var decoder = KeyDecoder()
+    private var lastInput = ContinuousClock.now
+    private var stdinOpen = true
+
+    /// Reads what the terminal sent, raw, and decodes it here rather than in
+    /// ncurses: ncurses knows only the sequences of its terminfo entry and
+    /// hands any other (an SGR mouse report under tmux, say) over as keys.
+    /// Returns whether there was input.
     private func readInput() -> Bool {
-        guard let w = window else { return false }
-        var ch: wint_t = 0
-        let result = wget_wch(w, &ch)
-        if result == ERR { return false }
-        if result == KEY_CODE_YES {
-            let code = Int32(ch)
-            if code == serftop_key_resize() {
-                let size = (Int(getmaxx(w)), Int(getmaxy(w)))
-                lock.withLock { currentSize = size }
-                drawn = nil
-                sink.yield(.resize(width: size.0, height: size.1))
-            } else if code == serftop_key_mouse() {
-                var event = MEVENT()
-                if getmouse(&event) == OK {
-                    if serftop_button1(event.bstate) != 0 { sink.yield(.click(x: Int(event.x), y: Int(event.y))) }
-                    if serftop_wheel_up(event.bstate) != 0 { sink.yield(.scrollUp) }
-                    if serftop_wheel_down(event.bstate) != 0 { sink.yield(.scrollDown) }
-                }
-            } else if let key = Self.special(code) {
-                sink.yield(key)
-            }
-            return true
+        guard stdinOpen else { return false }
+        var ready = [pollfd(fd: 0, events: Int16(POLLIN), revents: 0)]
+        guard poll(&ready, 1, 0) > 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let n = read(0, &buffer, buffer.count)
+        if n < 0 && (errno == EINTR || errno == EAGAIN) { return true }
+        guard n > 0 else {
+            // The terminal is gone: stop polling it, or poll() spins.
+            stdinOpen = false
+            return false
         }
-        switch ch {
-        case 3: sink.yield(.ctrlC)
-        case 10, 13: sink.yield(.enter)
-        case 27: sink.yield(.escape)
-        case 8, 127: sink.yield(.backspace)
-        case 9: sink.yield(.tab)
-        default:
-            if let scalar = Unicode.Scalar(UInt32(ch)), ch >= 32 { sink.yield(.char(Character(scalar))) }
-        }
+        lastInput = .now
+        for key in decoder.feed(buffer[..<n]) { sink.yield(key) }
         return true
     }
 
-    static func special(_ code: Int32) -> Key? {
-        switch code {
-        case KEY_UP: return .up
-        case KEY_DOWN: return .down
-        case KEY_LEFT: return .left
-        case KEY_RIGHT: return .right
-        case KEY_NPAGE: return .pageDown
-        case KEY_PPAGE: return .pageUp
-        case KEY_HOME: return .home
-        case KEY_END: return .end
-        case KEY_ENTER: return .enter
-        case KEY_BACKSPACE: return .backspace
-        default: return nil
+    /// A lone ESC is the Escape key once the terminal has been quiet for a
+    /// moment; a sequence cut short is dropped.
+    private func flushInputIfQuiet() {
+        guard decoder.isWaiting, ContinuousClock.now - lastInput >= KeyDecoder.escapeDelay else { return }
+        for key in decoder.flush() { sink.yield(key) }
+    }
+
+    /// Tells ncurses and the key stream when the terminal's size changed
+    /// (the resize signal wakes the poll; ncurses's own getch never runs).
+    private func checkSize() {
+        guard window != nil else { return }
+        var ws = winsize()
+        let got = withUnsafeMutablePointer(to: &ws) { ioctl(1, UInt(TIOCGWINSZ), $0) }
+        guard got == 0, ws.ws_col > 0, ws.ws_row > 0 else { return }
+        let size = (Int(ws.ws_col), Int(ws.ws_row))
+        let changed = lock.withLock { () -> Bool in
+            if currentSize == size { return false }
+            currentSize = size
+            return true
         }
+        guard changed else { return }
+        resizeterm(Int32(size.1), Int32(size.0))
+        drawn = nil
+        sink.yield(.resize(width: size.0, height: size.1))
     }
 
     /// Draws only the cells that differ from the last frame; everything

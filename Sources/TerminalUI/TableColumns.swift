@@ -68,6 +68,7 @@ enum CellText {
             return (g.rawValue, role(g))
         case .lb:
             if row.mark == .notInLB { return ("absent", .mark) }
+            if row.mark == .badName { return ("bad name", .mark) }
             guard let s = row.lbStatus else { return (glyphs.dash, .dim) }
             return (s.raw, role(s))
         case .weight: return (row.weight.map(String.init) ?? "", .row)

@@ -1,9 +1,10 @@
 @testable import Balancer
+import HAProxy
 import Testing
 
 @Suite struct RemovalGuardTests {
     static func servers(_ names: String...) -> [BackendServer] {
-        names.map { BackendServer(name: $0, address: "10.0.0.1", port: 3000) }
+        names.map { BackendServer(name: try! HAProxyName($0), address: "10.0.0.1", port: 3000) }
     }
 
     @Test func absenceProvesNothingUntilTheAgentHasBeenJoinedForTheGrace() {

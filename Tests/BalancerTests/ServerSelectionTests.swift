@@ -14,26 +14,45 @@ import Testing
     @Test func onlyAliveBackendsBecomeServersSortedByName() {
         let members = [member("s2"), member("ha", role: "balancer"), member("s1"), member("gone", .failed),
                        member("bye", .left), member("going", .leaving), member("obs", role: nil), member("sus", .suspect)]
-        let names = ServerSelection().servers(from: members).map(\.name)
+        let names = ServerSelection().servers(from: members).servers.map(\.name)
         #expect(names == ["s1", "s2", "sus"])
     }
 
     @Test func thePortComesFromTheTagOrTheDefault() {
         let s = ServerSelection(defaultPort: 3000)
-        let servers = s.servers(from: [member("a", port: "8080"), member("b"), member("c", port: "nope"), member("d", port: "0")])
+        let servers = s.servers(from: [member("a", port: "8080"), member("b"), member("c", port: "nope"), member("d", port: "0")]).servers
         #expect(servers.map(\.port) == [8080, 3000, 3000, 3000])
         #expect(servers[0].endpoint == "10.0.0.1:8080")
     }
 
     @Test func ipv6AddressesAreBracketed() {
-        let server = ServerSelection().servers(from: [member("a", address: "fd00::1")])[0]
+        let server = ServerSelection().servers(from: [member("a", address: "fd00::1")]).servers[0]
         #expect(server.endpoint == "[fd00::1]:3000")
     }
 
-    @Test func unsafeNamesAreMadeSafeForHAProxy() {
-        #expect(BackendServer.safeName("web 1/x") == "web_1_x")
-        #expect(BackendServer.safeName("ok-name_1.2:3") == "ok-name_1.2:3")
-        #expect(BackendServer.safeName("") == "_")
+    /// A name HAProxy would refuse is left out with the reason, never
+    /// rewritten into another name (which could be another member's).
+    @Test func backendsWithNamesHAProxyRefusesAreLeftOutWithTheReason() {
+        let bad = ["zz;disable frontend localnodes", "web\n1", "web 1", "web/1", "we\"b", "we'b", "", String(repeating: "a", count: 500)]
+        let members = bad.map { member($0) } + [member("ok-name_1.2:3"), member("web_1")]
+        let (servers, refused) = ServerSelection().servers(from: members)
+        #expect(servers.map(\.name.text) == ["ok-name_1.2:3", "web_1"])
+        #expect(refused.count == bad.count)
+        #expect(refused.contains { $0.contains("'zz;disable frontend localnodes'") && $0.contains("';'") })
+        #expect(refused.contains { $0.contains("500 bytes long") })
+        #expect(refused.contains { $0.contains("'web\\n1'") && $0.contains("a newline") }, "\(refused)")
+        #expect(refused.allSatisfy { !$0.contains("\n") }, "one line each")
+        #expect(ServerSelection().leaving(from: [member("a;b", .leaving), member("c", .left)]) == ["c"])
+    }
+
+    /// Member tags reach the template; only plain words do.
+    @Test func onlyPlainTagsReachTheTemplate() throws {
+        var m = member("s1", port: "8080")
+        m.tags["zone"] = "eu-1"
+        m.tags["evil"] = "x\n    server rogue 10.9.9.9:80"
+        let server = try ServerSelection().server(for: m).get()
+        #expect(server.tags["zone"] == "eu-1")
+        #expect(server.tags["evil"] == nil)
     }
 
     @Test func leavingAndLeftBackendsAreTheOnesToDrain() {
@@ -47,6 +66,8 @@ import Testing
         #expect(try ServerQuery(parsing: "MAINT s2") == ServerQuery(action: .maint, server: "s2"))
         #expect(throws: BalancerError.self) { try ServerQuery(parsing: "drain") }
         #expect(throws: BalancerError.self) { try ServerQuery(parsing: "explode s1") }
+        #expect(throws: BalancerError.self) { try ServerQuery(parsing: "drain zz;disable") }
+        #expect(throws: BalancerError.self) { try ServerQuery(parsing: "drain a/b") }
         do {
             _ = try ServerQuery(parsing: "weight s1")
             Issue.record("weight is not a query action")

@@ -26,6 +26,78 @@ import Testing
         #expect(rows["ha"]?.mark == nil, "a balancer is not meant to be a server")
     }
 
+    /// The balancer writes a member as the server of the same name, and
+    /// leaves out a member HAProxy would refuse; the join does the same, so
+    /// no node is shown twice.
+    @Test func aNodeShowsOnceAndABadNameIsMarked() throws {
+        var model = ClusterModel()
+        let bad = "zz;disable frontend localnodes"
+        model.setMembers([Member(name: "web-1.eu:a", address: "10.0.0.1", port: 7946, tags: ["role": "backend"]),
+                          Member(name: bad, address: "10.0.0.2", port: 7946, tags: ["role": "backend"]),
+                          Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"])], at: now)
+        model.discoverBalancers()
+        model.recordScrape(.success(try snapshot(["web-1.eu:a"])), for: model.balancers[0].endpoint, at: now)
+        let rows = model.rows()
+        #expect(rows.filter { $0.name == "web-1.eu:a" }.count == 1)
+        #expect(rows.first { $0.name == "web-1.eu:a" }?.servers.count == 1)
+        #expect(rows.count == 3, "\(rows.map(\.name))")
+        let badRow = try #require(rows.first { $0.name == bad })
+        #expect(badRow.mark == .badName && badRow.servers.isEmpty)
+    }
+
+    /// No route for a name HAProxy would refuse, whichever way actions go.
+    @Test func badNamesGetNoRouteButTheReason() throws {
+        var model = ClusterModel()
+        let names = ["zz;disable frontend localnodes", "a\nb", "a b", "a/b", "a\"b", "a'b", String(repeating: "x", count: 500)]
+        model.setMembers(names.map { Member(name: $0, address: "10.0.0.1", port: 7946, tags: ["role": "backend"]) }
+            + [Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"])], at: now)
+        model.discoverBalancers()
+        let admin = HAProxyAddress("unix:/run/haproxy/admin.sock")!
+        for name in names {
+            for routing in [ActionRouting(runtimeAPI: admin), ActionRouting(), ActionRouting(serfQueries: false)] {
+                for action in [ClusterAction.server(.drain, node: name), .server(.maint, node: name), .drainThenMaint(node: name)] {
+                    let routes = routing.routes(for: action, in: model)
+                    guard routes.count == 1, case .impossible(let why) = routes[0] else {
+                        Issue.record("\(name.debugDescription): \(routes)"); continue
+                    }
+                    #expect(why.contains("cannot be a HAProxy server name"), "\(why)")
+                    #expect(!why.contains("\n"))
+                }
+            }
+        }
+        // A backend name from a stats page is checked too.
+        model.recordScrape(.success(try StatsCSVParser.parse("# pxname,svname,status,type,\nbad;px,s1,UP,2,\n")),
+                           for: model.balancers[0].endpoint, at: now)
+        let routes = ActionRouting(runtimeAPI: admin).routes(for: .server(.drain, node: "s1"), in: model)
+        guard case .impossible(let why)? = routes.first else { Issue.record("\(routes)"); return }
+        #expect(why.contains("HAProxy backend name"))
+        #expect(ActionRouting(provisionCommand: "start {name}").routes(for: .provision(name: "x;reboot"), in: model).first?.description.contains("';'") == true)
+    }
+
+    /// Credentials go to pages the operator gave, and to discovered
+    /// balancers only when named.
+    @Test func discoveredBalancersGetCredentialsOnlyWhenNamed() throws {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: "rogue", address: "10.0.0.66", port: 7946, tags: ["role": "balancer", "stats": "http://evil.example:8080/"]),
+                          Member(name: "ha2", address: "10.0.0.10", port: 7946, tags: ["role": "balancer", "stats": "http://10.0.0.10:9000/st"])], at: now)
+        let trusted = ["10.0.0.9", "10.0.0.10:9000"].compactMap(StatsCredentials.Authority.init)
+        let credentials = StatsCredentials(username: "admin", password: "secret", trusted: trusted)
+        model.balancers = [BalancerState(endpoint: try credentials.configured("10.0.0.50"))]
+        model.discoverBalancers(credentials: credentials, at: now)
+        let byLabel = Dictionary(uniqueKeysWithValues: model.balancers.map { ($0.label, $0) })
+        #expect(byLabel["rogue"]?.sendsCredentials == false)
+        #expect(byLabel["rogue"]?.origin == .discovered)
+        #expect(byLabel["ha"]?.sendsCredentials == true)
+        #expect(byLabel["ha2"]?.sendsCredentials == true)
+        #expect(byLabel["10.0.0.50:1936"]?.origin == .configured && byLabel["10.0.0.50:1936"]?.sendsCredentials == true)
+        #expect(model.log.entries.contains { $0.text.contains("rogue") && $0.text.contains("not sent") })
+        // The port matters when given.
+        #expect(StatsCredentials.Authority("10.0.0.10:9001")!.matches(try StatsEndpoint("http://10.0.0.10:9000/")) == false)
+        #expect(StatsCredentials.Authority("[fd00::1]:1936")!.matches(try StatsEndpoint("http://[fd00::1]:1936/")))
+        #expect(StatsCredentials.Authority("host:nope") == nil)
+    }
+
     @Test func eventsUpdateMembersAndTheLog() {
         var model = ClusterModel()
         let m = Member(name: "s1", address: "10.0.0.1", port: 7946, tags: ["role": "backend"])
@@ -69,11 +141,11 @@ import Testing
         model.recordScrape(.success(try snapshot(["s1"])), for: model.balancers[0].endpoint, at: now)
         let admin = HAProxyAddress("unix:/run/haproxy/admin.sock")!
         #expect(ActionRouting(runtimeAPI: admin).routes(for: .server(.drain, node: "s1"), in: model)
-            == [.runtimeAPI(admin, backend: "nodes", server: "s1", .drain)])
+            == [.runtimeAPI(admin, try ServerTarget(backend: "nodes", server: "s1"), .drain)])
         #expect(ActionRouting().routes(for: .server(.drain, node: "s1"), in: model)
             == [.serfQuery(name: "serftop-server", payload: "drain s1")])
         #expect(ActionRouting(serfQueries: false).routes(for: .server(.maint, node: "s1"), in: model)
-            == [.statsPage(model.balancers[0].endpoint, backend: "nodes", server: "s1", .maint)])
+            == [.statsPage(model.balancers[0].endpoint, try ServerTarget(backend: "nodes", server: "s1"), .maint)])
         #expect(ActionRouting().routes(for: .reload, in: model) == [.serfQuery(name: "serftop-reload", payload: "")])
         let master = HAProxyAddress("unix:/run/haproxy/master.sock")!
         #expect(ActionRouting(masterCLI: master).routes(for: .reload, in: model) == [.masterCLI(master)])

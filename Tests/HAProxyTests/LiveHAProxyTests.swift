@@ -74,6 +74,40 @@ import TestSupport
         await s.scraper.shutdown()
     }
 
+    /// Names that would be syntax on the CLI (`;`, newline, space), in a
+    /// form or a config line are refused with the reason, and nothing
+    /// reaches HAProxy: its states stay as they were and the site answers.
+    @Test func namesThatAreSyntaxNeverReachHAProxy() async throws {
+        let s = try await setup()
+        let runtime = RuntimeAPI(address: HAProxyAddress(s.haproxy.adminAddress)!)
+        func states() async throws -> [String] {
+            try await runtime.stats().rows.map { "\($0.proxy)/\($0.service)=\($0.status?.raw ?? "")" }.sorted()
+        }
+        let before = try await states()
+        let names = ["s1;disable frontend site", "s1\ndisable frontend site", "s1 disable", "s1/s2", "s1\"", "s1'",
+                     String(repeating: "s", count: 500), ""]
+        let controls = [ServerControl(runtimeAPI: HAProxyAddress(s.haproxy.adminAddress)!),
+                        ServerControl(runtimeAPI: .unix(path: s.haproxy.adminSocket)),
+                        ServerControl(statsPage: s.endpoint, scraper: s.scraper)]
+        for name in names {
+            for control in controls {
+                let outcome = await control.apply(.maint, backend: "nodes", server: name)
+                #expect(!outcome.succeeded)
+                #expect(outcome.message.contains("cannot be a HAProxy server name") && outcome.message.contains("nothing was sent"),
+                        "\(name.debugDescription): \(outcome.message)")
+                #expect(!outcome.message.contains("\n"), "one line")
+            }
+            let viaBackend = await controls[0].apply(.maint, backend: name.isEmpty ? "a b" : name, server: "s1")
+            #expect(viaBackend.message.contains("HAProxy backend name"), "\(viaBackend.message)")
+        }
+        // The socket refuses a line that is more than one command, whoever builds it.
+        await #expect(throws: HAProxyError.self) { try await runtime.command("set server nodes/s1 state drain;disable frontend site") }
+        await #expect(throws: HAProxyError.self) { try await runtime.command("show stat\ndisable frontend site") }
+        #expect(try await states() == before)
+        #expect(try await Tools.run("curl", ["-sf", "-o", "/dev/null", s.haproxy.siteURL]).status == 0)
+        await s.scraper.shutdown()
+    }
+
     @Test func unknownServerOnAnAdminStatsPageIsRefused() async throws {
         let s = try await setup()
         let outcome = await ServerControl(statsPage: s.endpoint, scraper: s.scraper).apply(.drain, backend: "nodes", server: "ghost")

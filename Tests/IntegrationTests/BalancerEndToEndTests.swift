@@ -137,6 +137,31 @@ extension DemoTopologyTests {
             #expect(garbage.contains("error:") && garbage.contains("drain, ready or maint"), "\(garbage)")
         }
 
+        /// A member named like a runtime API command is no server: the
+        /// balancer leaves it out and says why, and a query naming it is
+        /// refused; the others keep serving.
+        @Test func aMemberWhoseNameIsSyntaxIsLeftOutAndRefused() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let before = try demo.configuredServers()
+            var o = SerfAgent.Options()
+            o.tags = ["role": "backend", "port": "\(FreePort.next())"]
+            o.join = [demo.endpoints.gossip]
+            let hostile = try SerfAgent("zz;disable frontend site", o)
+            try await hostile.waitUntilReady()
+            let log = demo.endpoints.directory + "/logs/balancer.log"
+            try await eventually("the balancer to say why it left the member out", timeout: 15) {
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                return text.contains("backend left out: 'zz;disable frontend site' cannot be a HAProxy server name")
+            }
+            let reloaded = try await demo.query("serftop-reload")
+            #expect(reloaded.contains("reloaded: 1 server(s)"), "\(reloaded)")
+            #expect(try demo.configuredServers() == before)
+            let refused = try await demo.query("serftop-server", "drain zz;disable")
+            #expect(refused.contains("error:") && refused.contains("cannot be a HAProxy server name"), "\(refused)")
+            #expect(await serverStatus(demo, demo.endpoints.nodes[0]) == "UP")
+            #expect(await demo.siteHost() == demo.endpoints.nodes[0])
+        }
+
         @Test func theDemoStopsEveryProcessItStarted() async throws {
             let demo = try await DemoInstance(nodes: 2)
             let children = try await demo.childPIDs()

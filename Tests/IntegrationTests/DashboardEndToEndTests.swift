@@ -5,34 +5,7 @@ import TestSupport
 /// The dashboard in a real terminal (tmux), on a real cluster: serf agents,
 /// haproxy with real servers behind it.
 @Suite struct DashboardEndToEndTests {
-    struct Cluster {
-        let haproxy: HAProxyInstance
-        let backends: [HTTPBackend]
-        let agents: [SerfAgent]
-    }
-
-    func cluster() async throws -> Cluster {
-        let backends = try [HTTPBackend(), HTTPBackend()]
-        for b in backends { try await b.waitUntilReady() }
-        var options = HAProxyInstance.Options()
-        options.servers = [.init("e2e-s1", port: backends[0].port), .init("e2e-s2", port: backends[1].port)]
-        let haproxy = try HAProxyInstance(options)
-        try await haproxy.waitUntilReady()
-        var agents: [SerfAgent] = []
-        var ha = SerfAgent.Options()
-        ha.tags = ["role": "balancer", "stats": haproxy.statsURL]
-        agents.append(try SerfAgent("e2e-ha", ha))
-        try await agents[0].waitUntilReady()
-        for name in ["e2e-s1", "e2e-s2"] {
-            var o = SerfAgent.Options()
-            o.tags = ["role": "backend"]
-            o.join = [agents[0].gossipAddress]
-            let a = try SerfAgent(name, o)
-            try await a.waitUntilReady()
-            agents.append(a)
-        }
-        return Cluster(haproxy: haproxy, backends: backends, agents: agents)
-    }
+    func cluster() async throws -> DashboardCluster { try await .start() }
 
     @Test func drainReadyFailureAndQuitInARealTerminal() async throws {
         let c = try await cluster()

@@ -1,4 +1,5 @@
 import Cluster
+import Serf
 import Testing
 @testable import TerminalUI
 
@@ -27,7 +28,7 @@ import Testing
         var state = DashboardState()
         state.selected = "s3"
         _ = state.handle(.char("D"), context: try context())
-        #expect(state.handle(.enter, context: try context()) == [.perform(.drainThenMaint(node: "s3"))])
+        #expect(state.handle(.char("y"), context: try context()) == [.perform(.drainThenMaint(node: "s3"))])
         _ = state.handle(.char("a"), context: try context(canProvision: true))
         #expect(state.handle(.char("y"), context: try context()) == [.perform(.provision(name: "s5"))])
         _ = state.handle(.char("a"), context: try context(canProvision: false))
@@ -35,6 +36,43 @@ import Testing
         #expect(state.handle(.enter, context: try context()) == [.perform(.join(address: "10.0.0.7:7946"))])
         _ = state.handle(.char("R"), context: try context())
         #expect(state.handle(.char("y"), context: try context()) == [.perform(.reload)])
+    }
+
+    /// Only `y` says yes: Enter, Escape and any other key decline.
+    @Test func onlyYConfirms() throws {
+        let c = try context()
+        for key: Key in [.enter, .escape, .char("m"), .char("n"), .click(x: 1, y: 3), .up, .tab] {
+            var state = DashboardState()
+            state.selected = "s1"
+            _ = state.handle(.char("d"), context: c)
+            #expect(state.handle(key, context: c).isEmpty, "\(key) must not confirm")
+            #expect(state.mode == .normal)
+        }
+        var state = DashboardState()
+        state.selected = "s1"
+        _ = state.handle(.char("d"), context: c)
+        #expect(state.handle(.char("Y"), context: c) == [.perform(.server(.drain, node: "s1"))])
+    }
+
+    /// A member whose name HAProxy would refuse: no question, the reason.
+    @Test func actionsOnABadlyNamedNodeAreRefusedWithTheReason() throws {
+        var model = try Fixture.model()
+        var members = Array(model.members.values)
+        members.append(Member(name: "zz;disable frontend localnodes", address: "192.168.42.66", port: 7946, tags: ["role": "backend"]))
+        model.setMembers(members, at: Fixture.now)
+        let c = DashboardState.Context(rows: model.rows(), layout: DashboardLayout(width: 100, height: 30, showEvents: true),
+                                       canProvision: false, nextNodeName: "s5")
+        for k in "drmD" {
+            var state = DashboardState()
+            state.selected = "zz;disable frontend localnodes"
+            #expect(state.handle(.char(k), context: c).isEmpty)
+            #expect(state.mode == .normal, "no confirmation for \(k)")
+            #expect(state.notice?.contains("cannot be a HAProxy server name") == true, "\(state.notice ?? "")")
+        }
+        var state = DashboardState()
+        _ = state.handle(.char("a"), context: DashboardState.Context(rows: c.rows, layout: c.layout, canProvision: true, nextNodeName: "x y"))
+        #expect(state.mode == .normal)
+        #expect(state.notice?.contains("a space") == true)
     }
 
     @Test func readOnlyRefusesEveryAction() throws {

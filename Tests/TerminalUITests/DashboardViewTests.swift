@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import Serf
 import Testing
 @testable import TerminalUI
 
@@ -35,6 +36,23 @@ import Testing
         // Rows in name order.
         let order = (2 ..< 12).compactMap { y -> String? in grid.line(y).split(separator: " ").first.map(String.init) }
         #expect(Array(order.prefix(8)) == ["ghost", "ha", "me", "s1", "s2", "s3", "s4", "s9"])
+    }
+
+    /// A name is shown, never obeyed: no escape or newline reaches the
+    /// terminal, the row is marked and its details say why it is no server.
+    @Test func aHostileNameIsDrawnInertAndMarked() throws {
+        var model = try Fixture.model()
+        let name = "zz\u{1B}[2J;disable\nfrontend"
+        model.setMembers(Array(model.members.values) + [Member(name: name, address: "10.0.0.66", port: 7946, tags: ["role": "backend"])],
+                         at: Fixture.now)
+        model.apply(.member(.join, [Member(name: name, address: "10.0.0.66", port: 7946, tags: ["role": "backend"])]), at: Fixture.now)
+        let grid = render(model, DashboardState(), 120, 30)
+        #expect(!grid.cells.contains { $0.character.unicodeScalars.contains { $0.properties.generalCategory == .control } })
+        let row = try #require(rowLine(grid, "zz?[2J;disable?frontend"), "\(grid.text)")
+        #expect(row.contains("bad name"))
+        var state = DashboardState()
+        state.mode = .details(node: name, scroll: 0)
+        #expect(render(model, state, 120, 30).text.contains("cannot be a HAProxy server name"))
     }
 
     @Test func layoutAt200x60ShowsEveryColumn() throws {

@@ -74,7 +74,11 @@ struct BalancerCommand: AsyncParsableCommand {
             guard let a = HAProxyAddress(runtimeAPI) else { throw ValidationError("--runtime-api: \(HAProxyError.badAddress(runtimeAPI))") }
             s.runtimeAPI = a
         }
-        s.backend = backend
+        do {
+            s.backend = try HAProxyName(backend, .backend)
+        } catch {
+            throw ValidationError("--backend: \(error)")
+        }
         s.selection = ServerSelection(role: role, portTag: portTag, defaultPort: defaultPort)
         s.values = Self.defaultValues.merging(try parseKeyValues(values, flag: "--set", what: "template value")) { $1 }
         s.stateFile = stateFile ?? s.values["state_file"]

@@ -12,7 +12,9 @@ struct DashboardCommand: AsyncParsableCommand {
         discussion: """
         With no --join and no --rpc, serftop reads the cluster through the local agent on 127.0.0.1:7373,
         so that on a cluster host `serftop` alone just works. Balancers are the --haproxy pages, plus every
-        member tagged role=balancer (scraped at http://ADDRESS:1936/;csv, or its `stats` tag).
+        member tagged role=balancer (scraped at http://ADDRESS:1936/;csv, or its `stats` tag). The stats
+        user and password go to the --haproxy pages, and to a discovered balancer only when it is named
+        with --stats-credentials-for: any member can tag itself a balancer.
         """)
 
     @OptionGroup var gossip: GossipOptions
@@ -20,8 +22,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page to scrape (HOST[:PORT] or URL); repeatable.", valueName: "url"))
     var statsURLs: [String] = []
-    @Option(name: .customLong("stats-user"), help: "User for the stats pages.") var statsUser: String?
-    @Option(name: .customLong("stats-password"), help: "Password for the stats pages.") var statsPassword: String?
+    @OptionGroup var credentials: StatsCredentialOptions
     @Option(name: .customLong("haproxy-admin"), help: ArgumentHelp("Runtime API for server actions: tcp://HOST:PORT or unix:/path.", valueName: "addr"))
     var admin: String?
     @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("Master CLI for reloads: unix:/path or tcp://HOST:PORT.", valueName: "addr"))
@@ -35,7 +36,7 @@ struct DashboardCommand: AsyncParsableCommand {
     func run() async throws {
         var settings = DashboardRuntime.Settings()
         settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
-        settings.statsCredentials = (statsUser, statsPassword)
+        settings.statsCredentials = try credentials.resolve(environment: ProcessInfo.processInfo.environment)
         settings.themeName = theme
         let env = ProcessInfo.processInfo.environment
         settings.noColor = !(env["NO_COLOR"] ?? "").isEmpty
@@ -48,7 +49,7 @@ struct DashboardCommand: AsyncParsableCommand {
             settings.routing.masterCLI = m
         }
         settings.routing.provisionCommand = provision
-        let endpoints = try statsURLs.map { try StatsEndpoint($0, username: statsUser, password: statsPassword) }
+        let endpoints = try statsURLs.map { try settings.statsCredentials.configured($0) }
 
         var gossip = self.gossip
         try identity.apply(to: &gossip)

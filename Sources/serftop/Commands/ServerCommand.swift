@@ -19,7 +19,7 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page with `stats admin` enabled.", valueName: "url"))
     var url: String?
     @Option(help: "User for the stats page.") var user: String?
-    @Option(help: "Password for the stats page.") var password: String?
+    @OptionGroup var password: PagePasswordOptions
 
     func run() async throws {
         guard let act = ServerAction(action, weight: weight) else {
@@ -36,7 +36,7 @@ struct ServerCommand: AsyncParsableCommand {
             outcome = await ServerControl(runtimeAPI: address).apply(act, backend: parts[0], server: parts[1])
         } else if let url {
             let scraper = StatsScraper()
-            outcome = await ServerControl(statsPage: try StatsEndpoint(url, username: user, password: password), scraper: scraper)
+            outcome = await ServerControl(statsPage: try StatsEndpoint(url, username: user, password: try password.secret()), scraper: scraper)
                 .apply(act, backend: parts[0], server: parts[1])
             await scraper.shutdown()
         } else {

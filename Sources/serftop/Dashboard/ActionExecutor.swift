@@ -26,10 +26,10 @@ struct ActionExecutor: Sendable {
 
     func run(_ route: ActionRoute, report: Report) async -> Bool {
         switch route {
-        case .runtimeAPI(let address, let backend, let server, let action):
-            return await outcome(await ServerControl(runtimeAPI: address).apply(action, backend: backend, server: server), report)
-        case .statsPage(let endpoint, let backend, let server, let action):
-            return await outcome(await ServerControl(statsPage: endpoint, scraper: scraper).apply(action, backend: backend, server: server), report)
+        case .runtimeAPI(let address, let target, let action):
+            return await outcome(await ServerControl(runtimeAPI: address).apply(action, to: target), report)
+        case .statsPage(let endpoint, let target, let action):
+            return await outcome(await ServerControl(statsPage: endpoint, scraper: scraper).apply(action, to: target), report)
         case .masterCLI(let address):
             do {
                 let result = try await MasterCLI(address: address).reload()

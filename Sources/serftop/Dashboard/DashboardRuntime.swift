@@ -27,7 +27,7 @@ actor DashboardRuntime {
         var routing = ActionRouting()
         /// Starts a node by name, in-process (routing.localProvisioning).
         var provisioner: ActionExecutor.Provisioner?
-        var statsCredentials: (String?, String?) = (nil, nil)
+        var statsCredentials = StatsCredentials()
         var themeName = "default"
         var noColor = false
     }
@@ -148,10 +148,10 @@ actor DashboardRuntime {
             }
         case .serf(let event):
             model.apply(event, at: now)
-            model.discoverBalancers(credentials: settings.statsCredentials)
+            model.discoverBalancers(credentials: settings.statsCredentials, at: now)
         case .members(let list):
             model.setMembers(list, at: now)
-            model.discoverBalancers(credentials: settings.statsCredentials)
+            model.discoverBalancers(credentials: settings.statsCredentials, at: now)
         case .tick:
             ticks += 1
             tickStartedScrape = scrape()
@@ -247,10 +247,12 @@ actor DashboardRuntime {
 }
 
 /// Names for new nodes: the next in the backends' own series (s1, s2 → s3).
+/// Only names HAProxy takes start a series: the new name becomes a server
+/// and goes into the --provision command.
 enum NodeNaming {
     static func next(after names: [String]) -> String {
         var best: (prefix: String, number: Int)?
-        for n in names {
+        for n in names where HAProxyName.problem(n) == nil {
             let digits = n.reversed().prefix { $0.isNumber }
             guard !digits.isEmpty, let number = Int(String(digits.reversed())) else { continue }
             let prefix = String(n.dropLast(digits.count))

@@ -108,7 +108,9 @@ actor DemoCluster {
     /// Starts a web app and its agent; the agent keeps retrying its join, as
     /// in the containers, so the order of starts does not matter.
     func addNode(named wanted: String? = nil) async throws -> DemoNode {
-        let name = wanted.map(BackendName.clean) ?? nextName()
+        // The name becomes a server, process and log file names: refused
+        // unless HAProxy would take it, which also keeps it inside logs/.
+        let name = try wanted.map { try HAProxyName.server(forMember: $0).get().text } ?? nextName()
         guard !nodes.contains(where: { $0.name == name }) else { throw DemoError("there is already a node named \(name)") }
         let appPort = ports.next(), gossip = ports.next(), rpc = ports.next()
         let app = try spawn("\(name)-app", "node", [assets.webApp],
@@ -175,14 +177,5 @@ actor DemoCluster {
         }
         children.removeAll()
         nodes.removeAll()
-    }
-}
-
-/// Node names typed in the dashboard become safe process and server names.
-enum BackendName {
-    static func clean(_ name: String) -> String {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-        let s = String(name.filter { allowed.contains($0) }.prefix(40))
-        return s.isEmpty ? "web" : s
     }
 }
