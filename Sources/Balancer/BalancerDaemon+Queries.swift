@@ -7,16 +7,34 @@ extension BalancerDaemon {
     /// one line; failures start with "error:".
     func answer(_ query: QueryEvent, source: any MembershipSource) async {
         var text: String
-        if query.name == ClusterQueries.reload {
+        switch authorise(query) {
+        case .failure(let refusal):
+            logger.warning("\(query.name) query\(query.from.map { " from \($0)" } ?? ""): \(refusal)")
+            text = "error: \(refusal)"
+        case .success(let payload) where query.name == ClusterQueries.reload:
+            _ = payload
             text = await apply(force: true, reason: "serftop-reload query").description
-        } else {
-            text = await serverAction(String(decoding: query.payload, as: UTF8.self))
+        case .success(let payload):
+            text = await serverAction(String(decoding: payload, as: UTF8.self))
         }
         if let down = haproxyDown { text += " (warning: \(down))" }
         do {
             try await source.respond(to: query, payload: Array(text.prefix(1000).utf8))
         } catch {
             logger.warning("cannot answer \(query.name): \(error)")
+        }
+    }
+
+    /// The payload of a query that may change HAProxy, if its signature
+    /// holds and it was not carried out before.
+    func authorise(_ query: QueryEvent) -> Result<[UInt8], ActionRefusal> {
+        guard let key = settings.actionKey else { return .failure(.noKey) }
+        switch key.verify(query: query.name, signed: query.payload, queryLTime: query.ltime) {
+        case .failure(let refusal):
+            return .failure(refusal)
+        case .success(let action):
+            guard replays.accept(action) else { return .failure(.replayed) }
+            return .success(action.payload)
         }
     }
 

@@ -29,6 +29,8 @@ public actor BalancerDaemon {
     public internal(set) var haproxyDown: String?
     var haproxyErrors = RepeatedErrors()
     var applyErrors = RepeatedErrors()
+    /// Signatures already acted on.
+    var replays = ReplayGuard()
     /// After a failed apply, no retry of the same render before this.
     var retryAfter: (servers: [BackendServer], at: ContinuousClock.Instant, pause: Duration)?
     public private(set) var appliedCount = 0

@@ -1,4 +1,5 @@
 import HAProxy
+import Serf
 
 /// Everything `serftop balancer` is told on its command line.
 public struct BalancerSettings: Sendable {
@@ -12,6 +13,9 @@ public struct BalancerSettings: Sendable {
     /// `server-state-file` of the template: saved before each reload so that
     /// drain and maint set by an operator survive it.
     public var stateFile: String?
+    /// Checks the signatures of serftop-server and serftop-reload queries;
+    /// without it they are refused.
+    public var actionKey: ActionKey?
     public var backend: HAProxyName = "nodes"
     public var selection = ServerSelection()
     /// Extra template values (`--set key=value`).

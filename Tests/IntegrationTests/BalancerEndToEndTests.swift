@@ -1,5 +1,6 @@
 import Foundation
 import HAProxy
+import Serf
 import Testing
 import TestSupport
 
@@ -188,6 +189,52 @@ extension DemoTopologyTests {
             for pid in try await demo.childPIDs() {
                 if let cmd = try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8), cmd.hasPrefix("haproxy") { kill(pid, SIGKILL) }
             }
+        }
+
+        /// Only queries signed with the action key change HAProxy, each once.
+        @Test func unsignedForgedAndReplayedQueriesAreRefused() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let web1 = demo.endpoints.nodes[0]
+            let before = await serverStatus(demo, web1)
+            #expect(before == "UP")
+
+            let unsigned = try await demo.query("serftop-server", "maint \(web1)", signed: false)
+            #expect(unsigned.contains("not authorised") && unsigned.contains("not signed"), "\(unsigned)")
+            let reload = try await master(demo).processes().reloads
+            let unsignedReload = try await demo.query("serftop-reload", signed: false)
+            #expect(unsignedReload.contains("not authorised"), "\(unsignedReload)")
+
+            let wrongKey = TemporaryDirectory.shared.make("wrong-key").appendingPathComponent("key")
+            try ActionKey.generate().write(to: wrongKey, atomically: true, encoding: .utf8)
+            let forged = try await demo.query("serftop-server", "maint \(web1)", keyFile: wrongKey.path)
+            #expect(forged.contains("signature does not match"), "\(forged)")
+
+            // A signed query as it crossed the network, sent again as it was.
+            let info = try await Tools.run("serf", ["info", "-rpc-addr=\(demo.endpoints.rpc)", "-format=json"])
+            let stats = try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: [String: String]]
+            let queryTime = try #require(stats?["serf"]?["query_time"].flatMap { UInt64($0) })
+            let key = try ActionKey(file: demo.endpoints.actionKey)
+            let captured = String(decoding: key.sign(query: "serftop-server", payload: Array("drain \(web1)".utf8),
+                                                     sender: "ops", ltime: queryTime), as: UTF8.self)
+            let first = try await demo.query("serftop-server", captured, signed: false)
+            #expect(first.contains("drain"), "\(first)")
+            try await eventually("\(web1) in DRAIN") { await serverStatus(demo, web1) == "DRAIN" }
+            _ = try await demo.query("serftop-server", "ready \(web1)")
+            try await eventually("\(web1) UP again") { await serverStatus(demo, web1) == "UP" }
+            let replayed = try await demo.query("serftop-server", captured, signed: false)
+            #expect(replayed.contains("not authorised"), "\(replayed)")
+            // Signed for a query time the query did not go out at (the old
+            // side of the window is in ActionSignatureTests: this cluster's
+            // query clock is too young to be 64 behind).
+            let misdated = String(decoding: key.sign(query: "serftop-server", payload: Array("maint \(web1)".utf8),
+                                                     sender: "ops", ltime: queryTime + 1000), as: UTF8.self)
+            let stale = try await demo.query("serftop-server", misdated, signed: false)
+            #expect(stale.contains("not authorised"), "\(stale)")
+
+            #expect(await serverStatus(demo, web1) == "UP", "no refused query changed HAProxy")
+            #expect(try await master(demo).processes().reloads == reload, "no refused reload happened")
+            let signedReload = try await demo.query("serftop-reload")
+            #expect(signedReload.contains("reloaded"), "\(signedReload)")
         }
     }
 }

@@ -28,6 +28,20 @@ extension DemoTopologyTests {
             let config = try String(contentsOfFile: dir + "/haproxy.cfg", encoding: .utf8)
             #expect(config.contains("server web2 127.0.0.1:"))
 
+            // A drain from the demo's dashboard goes to the balancer as a
+            // query signed with the demo's own key, and is carried out.
+            await tmux.send("/")
+            await tmux.send("web1")
+            await tmux.send("Enter")
+            await tmux.send("d")
+            try await tmux.waitFor("the drain confirmation") { $0.contains("web1") && $0.contains("y: yes") }
+            await tmux.send("y")
+            let drained = try await tmux.waitFor("web1 in DRAIN", timeout: 20) {
+                TmuxSession.line($0, startingWith: "web1").map { $0.contains("DRAIN") } ?? false
+            }
+            #expect(!drained.contains("not authorised"), "\(drained)")
+            await tmux.send("Escape")
+
             let children = try await Tools.run("pgrep", ["-P", "\(demoPID)"]).output.split(separator: "\n").compactMap { Int32($0) }
             #expect(children.count >= 7, "ha agent, haproxy, balancer, 2 × (app + agent): \(children)")
             await tmux.send("q")

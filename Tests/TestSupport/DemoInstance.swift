@@ -18,6 +18,7 @@ public final class DemoInstance: @unchecked Sendable {
         public var config: String
         public var directory: String
         public var nodes: [String]
+        public var actionKey: String
     }
 
     public let daemon: Daemon
@@ -64,9 +65,12 @@ public final class DemoInstance: @unchecked Sendable {
     }
 
     /// Sends a query through a native serftop member; its printed output.
-    public func query(_ name: String, _ payload: String? = nil) async throws -> String {
+    /// `serftop query` signed with the demo's action key, or unsigned.
+    public func query(_ name: String, _ payload: String? = nil, signed: Bool = true, keyFile: String? = nil) async throws -> String {
+        let key = keyFile ?? (signed ? endpoints.actionKey : nil)
         let args = ["query", name] + (payload.map { [$0] } ?? []) +
-            ["--join", endpoints.gossip, "--bind", "127.0.0.1:0", "--tag", "role=^balancer$", "--timeout", "3s"]
+            ["--join", endpoints.gossip, "--bind", "127.0.0.1:0", "--tag", "role=^balancer$", "--timeout", "3s"] +
+            (key.map { ["--action-key-file", $0] } ?? [])
         return try await SerftopBinary.run(args).output
     }
 

@@ -54,6 +54,7 @@ struct BalancerCommand: AsyncParsableCommand {
     var maxRemovedShare = 1.0
     @Option(name: .customLong("hold-release-seconds"), help: "Install a held-back render once the same view has held this long.")
     var holdReleaseSeconds = 30
+    @OptionGroup var actionKey: ActionKeyOptions
     @Flag(help: "Render, check and install once without reloading, then exit (before HAProxy starts).")
     var once = false
 
@@ -96,6 +97,7 @@ struct BalancerCommand: AsyncParsableCommand {
         s.absenceGrace = .seconds(absenceGraceSeconds)
         s.maxRemovedShare = maxRemovedShare
         s.holdRelease = .seconds(holdReleaseSeconds)
+        s.actionKey = try actionKey.load()
         return s
     }
 

@@ -23,6 +23,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page to scrape (HOST[:PORT] or URL); repeatable.", valueName: "url"))
     var statsURLs: [String] = []
     @OptionGroup var credentials: StatsCredentialOptions
+    @OptionGroup var actionKey: ActionKeyOptions
     @Option(name: .customLong("haproxy-admin"), help: ArgumentHelp("Runtime API for server actions: tcp://HOST:PORT or unix:/path.", valueName: "addr"))
     var admin: String?
     @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("Master CLI for reloads: unix:/path or tcp://HOST:PORT.", valueName: "addr"))
@@ -37,6 +38,7 @@ struct DashboardCommand: AsyncParsableCommand {
         var settings = DashboardRuntime.Settings()
         settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
         settings.statsCredentials = try credentials.resolve(environment: ProcessInfo.processInfo.environment)
+        settings.actionKey = try actionKey.load()
         settings.themeName = theme
         let env = ProcessInfo.processInfo.environment
         settings.noColor = !(env["NO_COLOR"] ?? "").isEmpty

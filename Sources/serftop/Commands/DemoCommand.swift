@@ -84,6 +84,7 @@ struct DemoCommand: AsyncParsableCommand {
         settings.themeName = theme
         settings.noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         settings.routing.localProvisioning = true
+        settings.actionKey = try? ActionKey(file: await cluster.actionKeyPath)
         settings.provisioner = { name in
             do {
                 let node = try await cluster.addNode(named: name)

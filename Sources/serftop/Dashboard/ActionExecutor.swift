@@ -9,6 +9,8 @@ struct ActionExecutor: Sendable {
     let source: (any MembershipSource)?
     let scraper: StatsScraper
     var provisioner: Provisioner?
+    /// Signs the queries that change a balancer.
+    var actionKey: ActionKey?
 
     typealias Provisioner = @Sendable (String) async -> ActionOutcome
 
@@ -75,7 +77,7 @@ struct ActionExecutor: Sendable {
                                    requestAck: true, timeout: .seconds(8))
         var answered = 0, acked = 0, failed = 0
         do {
-            for try await reply in try await source.query(request) {
+            for try await reply in try await source.query(request, signedWith: actionKey) {
                 switch reply {
                 case .ack: acked += 1
                 case .response(let from, let bytes):

@@ -28,6 +28,7 @@ actor DashboardRuntime {
         /// Starts a node by name, in-process (routing.localProvisioning).
         var provisioner: ActionExecutor.Provisioner?
         var statsCredentials = StatsCredentials()
+        var actionKey: ActionKey?
         var themeName = "default"
         var noColor = false
     }
@@ -222,7 +223,8 @@ actor DashboardRuntime {
     func perform(_ action: ClusterAction) {
         let routes = settings.routing.routes(for: action, in: model)
         model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
-        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner)
+        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner,
+                                      actionKey: settings.actionKey)
         let post = self.post
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }

@@ -18,6 +18,8 @@ actor DemoCluster {
         var config: String
         var directory: String
         var nodes: [String]
+        /// The file holding the key that signs actions (`--action-key-file`).
+        var actionKey: String
     }
 
     let directory: String
@@ -47,10 +49,13 @@ actor DemoCluster {
     var endpoints: Endpoints {
         Endpoints(gossip: gossipAddress, rpc: "127.0.0.1:\(haRPC)", site: "http://127.0.0.1:\(sitePort)/",
                   stats: "http://127.0.0.1:\(statsPort)/", runtimeAPI: runtimeAPI, masterCLI: "unix:\(masterSocket)",
-                  template: templatePath, config: configPath, directory: directory, nodes: nodes.map(\.name))
+                  template: templatePath, config: configPath, directory: directory, nodes: nodes.map(\.name),
+                  actionKey: actionKeyPath)
     }
 
     func log(_ name: String) -> String { "\(directory)/logs/\(name).log" }
+
+    var actionKeyPath: String { "\(directory)/action.key" }
 
     func spawn(_ name: String, _ executable: String, _ arguments: [String], env: [String: String] = [:]) throws -> ChildProcess {
         let child = try ChildProcess(name, executable: executable, arguments: arguments, environment: env, logPath: log(name))
@@ -63,6 +68,12 @@ actor DemoCluster {
     func start(nodes count: Int, progress: @Sendable (String) -> Void) async throws {
         try FileManager.default.createDirectory(atPath: "\(directory)/logs", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: assets.template, toPath: templatePath)
+        // Its own key, so that the demo's dashboard, and commands given the
+        // file, may act and nobody else may.
+        guard FileManager.default.createFile(atPath: actionKeyPath, contents: Data(ActionKey.generate().utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw DemoError("cannot write \(actionKeyPath)")
+        }
 
         progress("serf agent for the balancer on \(gossipAddress)")
         let agent = try spawn("ha-serf", "serf", ["agent", "-node=ha", "-bind=\(gossipAddress)", "-rpc-addr=127.0.0.1:\(haRPC)",
@@ -92,7 +103,7 @@ actor DemoCluster {
     var balancerArguments: [String] {
         ["--rpc", "127.0.0.1:\(haRPC)", "--template", templatePath, "--config", configPath,
          "--haproxy-master", "unix:\(masterSocket)", "--runtime-api", runtimeAPI,
-         "--state-file", "\(directory)/server-state", "--drain-seconds", "5",
+         "--state-file", "\(directory)/server-state", "--drain-seconds", "5", "--action-key-file", actionKeyPath,
          "--set", "site_bind=127.0.0.1:\(sitePort)", "--set", "stats_bind=127.0.0.1:\(statsPort)",
          "--set", "admin_socket=\(directory)/admin.sock", "--set", "admin_tcp=127.0.0.1:\(adminPort)"]
     }
