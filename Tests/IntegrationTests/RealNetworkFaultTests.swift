@@ -92,7 +92,7 @@ extension RealNetworkTests {
                 """)
             #expect(!m.killed && c.observer.daemon.isRunning, "the observer did not survive the streams")
             #expect(m.observerPeak - m.observerBase <= 64 * 1024, "observer RSS grew \(mib(m.observerPeak - m.observerBase)) (at most 64 MiB)")
-            let agreement = await RealNetworkTests.viewsAgree(c, timeout: 30)
+            let agreement = await RealNetworkTests.viewsAgree(c, timeout: 30, hold: 5)
             #expect(agreement.agree, "after the streams the observer's member list differs: \(agreement.detail)")
         }
 
@@ -105,7 +105,13 @@ extension RealNetworkTests {
                 let flood = try await lab.tool(on: lab.hosts[2], ["flood", "--to", address, "--count", "100000"])
                 print("[datagram flood] \(flood.output.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
-            try await RealNetworkTests.expectStillServing(c, after: "100000 random datagrams", sockets: before)
+            // serf 0.9.4 itself does not always survive this: a random map
+            // header makes go-msgpack allocate tens of GiB and the agent dies of
+            // "out of memory". Its outcome is printed, not required.
+            try await RealNetworkTests.expectStillServing(c, after: "100000 random datagrams", sockets: before,
+                                                          twinMustSurvive: false)
+            let twinLog = c.twin!.daemon.log
+            print("[datagram flood] the serf agent \(c.twin!.daemon.isRunning ? "is still running" : "exited")\(twinLog.contains("fatal error: runtime: out of memory") ? " (fatal error: runtime: out of memory)" : "")")
         }
     }
 }

@@ -262,15 +262,17 @@ def mp_decode(buf, i=0):
             v, i = mp_decode(buf, i)
             out.append(v)
         return out, i
+    # Strings stay bytes: go-msgpack writes []byte fields (a compressed
+    # Buf, a SourceAddr) as raw strings.
     if 0xA0 <= t <= 0xBF:
         n = t & 0x1F
-        return buf[i:i + n].decode(errors="replace"), i + n
+        return bytes(buf[i:i + n]), i + n
     sizes = {0xD9: 1, 0xDA: 2, 0xDB: 4, 0xC4: 1, 0xC5: 2, 0xC6: 4}
     if t in sizes:
         w = sizes[t]
         n = int.from_bytes(buf[i:i + w], "big"); i += w
         raw = buf[i:i + n]
-        return (raw.decode(errors="replace") if t in (0xD9, 0xDA, 0xDB) else raw), i + n
+        return bytes(raw), i + n
     fixed = {0xCC: ">B", 0xCD: ">H", 0xCE: ">I", 0xCF: ">Q", 0xD0: ">b", 0xD1: ">h", 0xD2: ">i", 0xD3: ">q",
              0xCA: ">f", 0xCB: ">d"}
     if t in fixed:
@@ -283,11 +285,58 @@ def mp_decode(buf, i=0):
     raise ValueError(f"msgpack type 0x{t:02x}")
 
 
+def lzw_decompress(data):
+    """Go's compress/lzw, LSB order, 8-bit literals: what memberlist's
+    compressMsg carries (serf agents compress whenever it is shorter)."""
+    base = {i: bytes([i]) for i in range(256)}
+    table = dict(base)
+    out = bytearray()
+    bits = nbits = pos = 0
+    width, hi, overflow, last = 9, 257, 512, None
+    while True:
+        while nbits < width:
+            if pos >= len(data):
+                return bytes(out)
+            bits |= data[pos] << nbits
+            pos += 1
+            nbits += 8
+        code = bits & ((1 << width) - 1)
+        bits >>= width
+        nbits -= width
+        if code == 256:  # clear
+            table, width, hi, overflow, last = dict(base), 9, 257, 512, None
+            continue
+        if code == 257:  # end
+            return bytes(out)
+        if code < hi and code in table:
+            entry = table[code]
+        elif code == hi and last is not None:
+            entry = table[last] + table[last][:1]
+        else:
+            raise ValueError("bad lzw code")
+        out += entry
+        if last is not None:
+            table[hi] = table[last] + entry[:1]
+        last, hi = code, hi + 1
+        if hi >= overflow:
+            if width == 12:
+                last, hi = None, hi - 1
+            else:
+                width += 1
+                overflow = 1 << width
+
+
 def acks_in(packet):
-    """SeqNos of every ack in a packet, through compound and CRC wrappers."""
+    """SeqNos of every ack in a packet, through compound, compressed and CRC wrappers."""
     if not packet:
         return []
     kind = packet[0]
+    if kind == 9:  # compressMsg {Algo: 0 (LZW), Buf}
+        try:
+            body, _ = mp_decode(packet, 1)
+            return acks_in(lzw_decompress(body["Buf"]))
+        except Exception:
+            return []
     if kind == 12 and len(packet) >= 5:  # hasCrcMsg
         return acks_in(packet[5:])
     if kind == 7:  # compoundMsg
