@@ -70,14 +70,19 @@ extension RealNetworkTests {
             let watcher = Task { await memory.watch() }
             defer { watcher.cancel() }
 
+            // Garbage first, then the 2 GiB announcement: each gets its own
+            // figure, and a member the big one kills has still met the garbage.
             var outputs: [String] = []
+            var afterGarbage: [String: Int] = [:]
             for (who, address) in [("observer", c.observer.gossipAddress), ("twin", c.twin!.gossipAddress)] {
+                let many = try await lab.tool(on: attacker, ["streams", "--to", address, "--count", "100",
+                                                              "--bytes", "\(1 << 20)", "--seconds", "10"])
+                let peaks = await memory.figures()
+                afterGarbage[who] = who == "observer" ? peaks.observerPeak - peaks.observerBase : peaks.twinPeak - peaks.twinBase
                 // The push/pull type byte, a bin32 header announcing 2 GiB, then random bytes.
                 let big = try await lab.tool(on: attacker, ["stream", "--to", address, "--prefix", "06c680000000",
                                                              "--seconds", "30"])
-                let many = try await lab.tool(on: attacker, ["streams", "--to", address, "--count", "100",
-                                                              "--bytes", "\(1 << 20)", "--seconds", "10"])
-                outputs.append("\(who): \(big.output.trimmingCharacters(in: .whitespacesAndNewlines)); \(many.output.trimmingCharacters(in: .whitespacesAndNewlines))")
+                outputs.append("\(who): \(many.output.trimmingCharacters(in: .whitespacesAndNewlines)); \(big.output.trimmingCharacters(in: .whitespacesAndNewlines))")
             }
             try await Task.sleep(for: .seconds(2))
             watcher.cancel()
@@ -87,8 +92,10 @@ extension RealNetworkTests {
             print("""
                 [hostile streams] \(outputs.joined(separator: " | "))
                 [hostile streams] observer RSS before \(mib(m.observerBase)), peak \(mib(m.observerPeak)), after \(mib(m.observerNow)), \
-                growth \(mib(m.observerPeak - m.observerBase))\(m.killed ? " (killed by the test at +1 GiB)" : ""); \
-                serf agent RSS before \(mib(m.twinBase)), peak \(mib(m.twinPeak)), growth \(mib(m.twinPeak - m.twinBase))
+                growth \(mib(m.observerPeak - m.observerBase)) (\(mib(afterGarbage["observer"] ?? 0)) after the 100 garbage streams)\
+                \(m.killed ? " (killed by the test at +1 GiB)" : ""); \
+                serf agent RSS before \(mib(m.twinBase)), peak \(mib(m.twinPeak)), growth \(mib(m.twinPeak - m.twinBase)) \
+                (\(mib(afterGarbage["twin"] ?? 0)) after the garbage streams)
                 """)
             #expect(!m.killed && c.observer.daemon.isRunning, "the observer did not survive the streams")
             #expect(m.observerPeak - m.observerBase <= 64 * 1024, "observer RSS grew \(mib(m.observerPeak - m.observerBase)) (at most 64 MiB)")
