@@ -236,5 +236,27 @@ extension DemoTopologyTests {
             let signedReload = try await demo.query("serftop-reload")
             #expect(signedReload.contains("reloaded"), "\(signedReload)")
         }
+
+        /// A child that dies is reported; the demo killed outright takes its
+        /// children with it (the parent-death signal).
+        @Test func theDemoReportsADeadChildAndItsChildrenDieWithIt() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let children = try await demo.childPIDs()
+            let app = try #require(children.first { pid in
+                ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").hasPrefix("node")
+            })
+            kill(app, SIGKILL)
+            try await eventually("the demo to report the dead web app", timeout: 5) {
+                demo.daemon.log.contains("web1-app (pid \(app)) exited")
+            }
+            kill(demo.daemon.pid, SIGKILL)
+            func gone(_ pid: Int32) -> Bool {
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+                return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
+            }
+            try await eventually("every child of the killed demo to end", timeout: 15, every: 0.2) {
+                children.allSatisfy(gone)
+            }
+        }
     }
 }

@@ -56,6 +56,8 @@ struct DemoCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             let line = String(decoding: try encoder.encode(await cluster.endpoints), as: UTF8.self)
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            let watch = Task { for await death in await cluster.deaths() { progress(death) } }
+            defer { watch.cancel() }
             _ = await TerminationSignal.wait()
         } else {
             await dashboard(cluster)
@@ -85,6 +87,7 @@ struct DemoCommand: AsyncParsableCommand {
         settings.noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         settings.routing.localProvisioning = true
         settings.actionKey = try? ActionKey(file: await cluster.actionKeyPath)
+        settings.notices = await cluster.deaths()
         settings.provisioner = { name in
             do {
                 let node = try await cluster.addNode(named: name)

@@ -29,6 +29,9 @@ actor DashboardRuntime {
         var provisioner: ActionExecutor.Provisioner?
         var statsCredentials = StatsCredentials()
         var actionKey: ActionKey?
+        /// Lines from outside the cluster for the event pane (the demo's
+        /// children that died).
+        var notices: AsyncStream<String>?
         var themeName = "default"
         var noColor = false
     }
@@ -97,6 +100,9 @@ actor DashboardRuntime {
             model.log.add(.info, "no gossip source: showing HAProxy only", at: Date())
         }
         tasks.append(Task { _ = await TerminationSignal.wait(); post.yield(.quit) })
+        if let notices = settings.notices {
+            tasks.append(Task { for await line in notices { post.yield(.report(.failure, line)) } })
+        }
         render()
         // Keys and scrapes draw at once (a scrape is its refresh's frame);
         // everything else (gossip, reports, a tick with nothing to scrape)

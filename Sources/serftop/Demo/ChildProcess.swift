@@ -5,7 +5,8 @@ import Glibc
 
 /// A program the demo starts and owns: its output goes to a log file, it
 /// runs in its own process group (so Ctrl-C reaches the demo, which stops
-/// things in order), and it is stopped by PID.
+/// things in order), it is stopped by PID, and it gets SIGTERM if the demo
+/// dies without stopping it (SIGKILL, a crash): nothing is left behind.
 final class ChildProcess: @unchecked Sendable {
     let name: String
     let pid: pid_t
@@ -17,6 +18,7 @@ final class ChildProcess: @unchecked Sendable {
          logPath: String) throws {
         self.name = name
         self.logPath = logPath
+        let (executable, arguments) = ParentDeath.wrap(executable, arguments)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -42,9 +44,11 @@ final class ChildProcess: @unchecked Sendable {
         let envp = env.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
-        let code = executable.contains("/")
-            ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
-            : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+        let code = ParentDeath.spawner.run {
+            executable.contains("/")
+                ? posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+                : posix_spawnp(&pid, executable, &actions, &attributes, argv, envp)
+        }
         guard code == 0 else {
             throw DemoError("cannot start \(name) (\(executable)): \(String(cString: strerror(code)))")
         }
@@ -104,5 +108,69 @@ extension ChildProcess {
     func waitForExit(timeout: Duration) async {
         let deadline = ContinuousClock.now + timeout
         while isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+}
+
+/// The parent-death signal: `setpriv --pdeathsig` asks the kernel to send
+/// SIGTERM to the child when its parent goes. The kernel means the parent
+/// *thread*, and Swift's pool threads come and go, so children are spawned
+/// from one thread that lives as long as the demo.
+enum ParentDeath {
+    static let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func wrap(_ executable: String, _ arguments: [String]) -> (String, [String]) {
+        guard let setpriv else { return (executable, arguments) }
+        return (setpriv, ["--pdeathsig", "TERM", "--", executable] + arguments)
+    }
+
+    static let spawner = SpawnThread()
+
+    /// Runs each closure on the same long-lived thread, one at a time.
+    final class SpawnThread: @unchecked Sendable {
+        private let lock = NSCondition()
+        private var work: (() -> Void)?
+        private var done = false
+        private var busy = false
+
+        init() {
+            let thread = Thread { [unowned self] in self.serve() }
+            thread.name = "serftop-spawn"
+            thread.start()
+        }
+
+        private func serve() {
+            while true {
+                lock.lock()
+                while work == nil { lock.wait() }
+                var job = work
+                work = nil
+                lock.unlock()
+                job?()
+                // Let go of the job before the caller returns: it captures
+                // the caller's non-escaping closure.
+                job = nil
+                lock.lock()
+                done = true
+                lock.broadcast()
+                lock.unlock()
+            }
+        }
+
+        func run<T>(_ body: () -> T) -> T {
+            withoutActuallyEscaping(body) { body in
+                var result: T?
+                lock.lock()
+                while busy { lock.wait() }
+                busy = true
+                done = false
+                work = { result = body() }
+                lock.broadcast()
+                while !done { lock.wait() }
+                busy = false
+                lock.broadcast()
+                lock.unlock()
+                return result!
+            }
+        }
     }
 }

@@ -28,6 +28,8 @@ actor DemoCluster {
     var ports = LoopbackPorts()
     let haGossip: UInt16, haRPC: UInt16, sitePort: UInt16, statsPort: UInt16, adminPort: UInt16
     var children: [ChildProcess] = []
+    /// Children stopped on purpose: their exit is no news.
+    var stopping: Set<pid_t> = []
     var nodes: [DemoNode] = []
     var nodeCounter = 0
 
@@ -141,6 +143,7 @@ actor DemoCluster {
     func removeNode(_ name: String) async throws {
         guard let i = nodes.firstIndex(where: { $0.name == name }) else { throw DemoError("no demo node named \(name)") }
         let node = nodes.remove(at: i)
+        stopping.formUnion([node.agent.pid, node.app.pid])
         await node.agent.stop(signal: SIGINT, timeout: .seconds(10))
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline, (try? await serverNames().contains(name)) ?? false {
@@ -176,12 +179,35 @@ actor DemoCluster {
         throw DemoError("\(what) did not answer within \(timeout):\n\(child.logTail())")
     }
 
+    // MARK: Watching
+
+    /// Children that died without being asked, reaped as they go: one line
+    /// each, saying which and where its log is.
+    func deaths() -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let task = Task {
+                var reported: Set<pid_t> = []
+                while !Task.isCancelled {
+                    for child in self.children where !reported.contains(child.pid) && !self.stopping.contains(child.pid) {
+                        guard let code = child.exitCode, child.name != "balancer-once" else { continue }
+                        reported.insert(child.pid)
+                        continuation.yield("\(child.name) (pid \(child.pid)) exited with status \(code); its log: \(child.logPath)")
+                    }
+                    try? await Task.sleep(for: .milliseconds(500))
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     // MARK: Stopping
 
     /// Stops everything, the balancer first so that it does not chase the
     /// shutdown with reloads.
     func stop() async {
         let all = children.reversed()
+        stopping.formUnion(all.map(\.pid))
         if let balancer = all.first(where: { $0.name == "balancer" }) { await balancer.stop(timeout: .seconds(3)) }
         await withTaskGroup(of: Void.self) { group in
             for child in all { group.addTask { await child.stop(timeout: .seconds(3)) } }
