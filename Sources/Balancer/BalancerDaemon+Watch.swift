@@ -10,11 +10,15 @@ extension BalancerDaemon {
         var cli = MasterCLI(address: address)
         cli.timeout = .seconds(2)
         var lastMaster: Int?
+        // A reload re-executes the master and closes its CLI for a moment:
+        // a problem counts once a second look, shortly after, confirms it.
+        var doubt: String?
         while !Task.isCancelled {
+            var problem: String?
             do {
                 let state = try await cli.processes()
                 if state.workers.isEmpty {
-                    haproxyProblem("HAProxy's master (pid \(state.masterPID)) has no worker serving")
+                    problem = "HAProxy's master (pid \(state.masterPID)) has no worker serving"
                 } else {
                     if haproxyDown != nil {
                         logger.info("HAProxy answers again: master pid \(state.masterPID), worker \(state.workers.map(String.init).joined(separator: ", "))")
@@ -26,9 +30,13 @@ extension BalancerDaemon {
                     lastMaster = state.masterPID
                 }
             } catch {
-                haproxyProblem("HAProxy's master CLI at \(address) does not answer (\(error)): is HAProxy running?")
+                problem = "HAProxy's master CLI at \(address) does not answer (\(error)): is HAProxy running?"
             }
-            try? await Task.sleep(for: settings.watchInterval)
+            if let problem, doubt != nil {
+                haproxyProblem(problem)
+            }
+            doubt = problem
+            try? await Task.sleep(for: problem != nil && haproxyDown == nil ? .milliseconds(500) : settings.watchInterval)
         }
     }
 
