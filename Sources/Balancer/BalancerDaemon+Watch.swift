@@ -1,3 +1,4 @@
+import Foundation
 import HAProxy
 
 extension BalancerDaemon {
@@ -38,6 +39,22 @@ extension BalancerDaemon {
             doubt = problem
             try? await Task.sleep(for: problem != nil && haproxyDown == nil ? .milliseconds(500) : settings.watchInterval)
         }
+    }
+
+    /// What the running HAProxy serves, as the servers a restarted daemon
+    /// must not drop on the word of an agent that may itself be new.
+    func adoptRunningServers() async {
+        guard installed == nil, let api = settings.runtimeAPI,
+              let stats = try? await RuntimeAPI(address: api).stats() else { return }
+        let running = stats.servers.filter { $0.proxy == settings.backend.text }.compactMap { row -> BackendServer? in
+            guard let name = try? HAProxyName(row.service), let address = row.address,
+                  let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else { return nil }
+            let host = address[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            return BackendServer(name: name, address: host, port: port)
+        }
+        guard !running.isEmpty else { return }
+        installed = running.sorted()
+        logger.info("HAProxy serves \(running.count) server(s) already; they stay until the cluster says they are gone")
     }
 
     func haproxyProblem(_ text: String) {

@@ -67,6 +67,7 @@ public actor BalancerDaemon {
     public func run(connect: @escaping @Sendable () async throws -> any MembershipSource) async {
         let watch = Task { await self.watchHAProxy() }
         defer { watch.cancel() }
+        await adoptRunningServers()
         var said = false
         while !Task.isCancelled {
             do {

@@ -100,12 +100,17 @@ extension DemoTopologyTests {
         }
 
         /// A serf agent restarted on the balancer host knows only itself; the
-        /// balancer must not take that for every web app having gone.
-        @Test func restartingTheBalancersAgentLosesNoServerAndNoRequest() async throws {
+        /// balancer must not take that for every web app having gone. The
+        /// same when the balancer daemon restarts with it (a host reboot):
+        /// the daemon starts from what HAProxy serves.
+        @Test(arguments: [false, true])
+        func restartingTheBalancersAgentLosesNoServerAndNoRequest(daemonToo: Bool) async throws {
             let demo = try await DemoInstance(nodes: 3)
             let agentPID = try #require(Self.processID { $0.starts(with: ["serf", "agent", "-node=ha", "-bind=\(demo.endpoints.gossip)"]) },
                                         "the demo's balancer agent")
-            let arguments = try Self.commandLine(of: agentPID)
+            let agentArguments = try Self.commandLine(of: agentPID)
+            let daemonPID = Self.processID { $0.count > 3 && $0[0] == "serftop" && $0[1] == "balancer" && $0.contains(demo.endpoints.config) }
+            let daemonArguments = try daemonPID.map(Self.commandLine(of:))
             let load = Task { try await wrk(demo.endpoints.site, seconds: 40) }
             let watch = Task { () -> [String] in
                 var lost: Set<String> = []
@@ -117,17 +122,22 @@ extension DemoTopologyTests {
             }
             try await Task.sleep(for: .seconds(3))
             kill(agentPID, SIGKILL)
+            if daemonToo { kill(try #require(daemonPID, "the demo's balancer daemon"), SIGKILL) }
             // Long enough for the web apps' agents to declare it failed: then
             // they stop gossiping to it, and only serf's reconnect (every
             // 30 s) brings them back to the fresh agent.
             try await Task.sleep(for: .seconds(10))
-            let again = try Daemon("ha-serf-again", executable: "serf", arguments: Array(arguments.dropFirst()))
+            let again = try Daemon("ha-serf-again", executable: "serf", arguments: Array(agentArguments.dropFirst()))
             defer { again.stop(signal: SIGINT) }
+            let daemonAgain = try daemonToo ? daemonArguments.map {
+                try Daemon("balancer-again", executable: $0[0], arguments: Array($0.dropFirst()))
+            } : nil
+            defer { daemonAgain?.stop() }
             let result = try await load.value
             watch.cancel()
             let lost = await watch.value
-            print("balancer agent killed and restarted under wrk: \(result); servers ever missing: \(lost)")
-            #expect(lost.isEmpty, "servers dropped from the config: \(lost)")
+            print("balancer agent\(daemonToo ? " and daemon" : "") killed and restarted under wrk: \(result); servers ever missing: \(lost)")
+            #expect(lost.isEmpty, "servers dropped from the config: \(lost)\n\(daemonAgain?.log ?? "")")
             #expect(result.requests > 1000, "\(result.raw)")
             #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
         }
