@@ -9,7 +9,7 @@ extension Memberlist {
             return
         }
         let endpoint = Endpoint(ip: a.addr, port: a.port)
-        guard endpoint.ip.count == 4 || endpoint.ip.count == 16 else {
+        guard !a.node.isEmpty, endpoint.ip.count == 4 || endpoint.ip.count == 16 else {
             counters.implausibleAlives += 1
             return
         }

@@ -28,8 +28,8 @@ import Glibc
         // And a compound packet of it beside a good ping.
         let ping = Message.ping(Ping(seqNo: 77, node: "", sourceAddr: nil, sourcePort: nil, sourceNode: nil)).encoded()
         udp.send(PacketCodec.compound([hexBytes("0181a6546172676574c4047f000001"), ping]), to: m.advertise.port)
-        #expect(try udp.awaitAck(seqNo: 77) == true, "the ping beside the bad part is answered")
-        #expect(try udp.ping(m.advertise.port, seqNo: 78), "the member still answers pings")
+        #expect(await udp.awaitAck(seqNo: 77) == true, "the ping beside the bad part is answered")
+        #expect(await udp.ping(m.advertise.port, seqNo: 78), "the member still answers pings")
         #expect(await m.rebinds == 0)
         #expect(await m.node.memberlist.counters.unusableAddresses >= 1)
     }
@@ -48,7 +48,7 @@ import Glibc
         try await eventually("the member to try the ghosts and fail", timeout: 15) {
             await m.sendFailures.count > 0
         }
-        #expect(try LoopbackUDP().ping(m.advertise.port, seqNo: 5))
+        #expect(try await LoopbackUDP().ping(m.advertise.port, seqNo: 5))
         #expect(await m.rebinds == 0)
     }
 
@@ -59,7 +59,7 @@ import Glibc
         let port = m.advertise.port
         try await #require(await m.socket).channel.close()
         try await eventually("the member to listen again") { await m.rebinds == 1 }
-        #expect(try LoopbackUDP().ping(port, seqNo: 9))
+        #expect(try await LoopbackUDP().ping(port, seqNo: 9))
         let event = try await notices.next()
         guard case .notice(let text)? = event else {
             Issue.record("expected a notice, got \(String(describing: event))")
@@ -78,13 +78,17 @@ import Glibc
         header.write("Join"); header.write(false)
         header.write("Nodes"); header.write(Int64(1))
         header.write("UserStateLen"); header.write(Int64(0))
-        tcp.send([MessageType.pushPull.rawValue] + header.bytes + [0xc6, 0x80, 0x00, 0x00, 0x00])
-        var sent = 0
-        let junk = [UInt8](repeating: 0x5a, count: 64 << 10)
-        while sent < 64 << 20, tcp.send(junk) { sent += junk.count }
+        let opening = [MessageType.pushPull.rawValue] + header.bytes + [0xc6, 0x80, 0x00, 0x00, 0x00]
+        let sent = await offThePool { () -> Int in
+            tcp.send(opening)
+            var sent = 0
+            let junk = [UInt8](repeating: 0x5a, count: 64 << 10)
+            while sent < 64 << 20, tcp.send(junk) { sent += junk.count }
+            return sent
+        }
         #expect(sent < 32 << 20, "the member closed the stream instead of reading \(sent) bytes")
         #expect(await m.limits.inUse.bytes == 0)
-        #expect(try LoopbackUDP().ping(m.advertise.port, seqNo: 3))
+        #expect(try await LoopbackUDP().ping(m.advertise.port, seqNo: 3))
     }
 
     @Test func manyGarbageStreamsAreBoundedAndTheMemberStillServes() async throws {
@@ -98,12 +102,15 @@ import Glibc
         header.write("Nodes"); header.write(Int64(50_000))
         header.write("UserStateLen"); header.write(Int64(0))
         let streams = try (0 ..< 100).map { _ in try LoopbackTCP(port: m.advertise.port) }
-        for s in streams { _ = s.send([MessageType.pushPull.rawValue] + header.bytes + [UInt8](repeating: 0x80, count: 4096)) }
+        let stall = [MessageType.pushPull.rawValue] + header.bytes + [UInt8](repeating: 0x80, count: 4096)
+        await offThePool {
+            for s in streams { _ = s.send(stall) }
+        }
         try await eventually("the member to hold its streams") { await m.limits.inUse.streams > 0 }
         let held = await m.limits.inUse
         #expect(held.streams <= m.limits.maxInbound)
         #expect(held.bytes <= m.limits.maxBufferedBytes)
-        #expect(try LoopbackUDP().ping(m.advertise.port, seqNo: 4))
+        #expect(try await LoopbackUDP().ping(m.advertise.port, seqNo: 4))
         try await eventually("the stalled streams to be closed at their deadline", timeout: 8) {
             await m.limits.inUse.streams == 0
         }
@@ -125,8 +132,15 @@ func hexBytes(_ text: String) -> [UInt8] {
     return out
 }
 
+/// Runs blocking socket calls on a thread of their own: on Swift's pool
+/// (two threads here) a blocked call starves the member under test, and
+/// every other test in the process.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { c in Thread { c.resume(returning: body()) }.start() }
+}
+
 /// A UDP socket on 127.0.0.1 that speaks just enough memberlist to ping.
-final class LoopbackUDP {
+final class LoopbackUDP: @unchecked Sendable {
     let fd: Int32
 
     init() throws {
@@ -159,7 +173,11 @@ final class LoopbackUDP {
     }
 
     /// Waits for an ack with `seqNo`; false after the receive timeout.
-    func awaitAck(seqNo: UInt32) throws -> Bool {
+    func awaitAck(seqNo: UInt32) async -> Bool {
+        await offThePool { self.blockingAwaitAck(seqNo: seqNo) }
+    }
+
+    private func blockingAwaitAck(seqNo: UInt32) -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
@@ -173,18 +191,18 @@ final class LoopbackUDP {
 
     /// Pings up to three times: one lost datagram on a loaded machine is
     /// UDP, not a dead member.
-    func ping(_ port: UInt16, seqNo: UInt32) throws -> Bool {
+    func ping(_ port: UInt16, seqNo: UInt32) async -> Bool {
         for attempt in 0 ..< 3 {
             let seq = seqNo &+ UInt32(attempt) << 16
             send(Message.ping(Ping(seqNo: seq, node: "", sourceAddr: nil, sourcePort: nil, sourceNode: nil)).encoded(), to: port)
-            if try awaitAck(seqNo: seq) { return true }
+            if await awaitAck(seqNo: seq) { return true }
         }
         return false
     }
 }
 
 /// A TCP connection to 127.0.0.1 that writes whatever a test says.
-final class LoopbackTCP {
+final class LoopbackTCP: @unchecked Sendable {
     let fd: Int32
 
     init(port: UInt16) throws {
@@ -220,5 +238,15 @@ final class LoopbackTCP {
         let effects = node.drainEffects()
         #expect(effects.allSatisfy { $0.destination?.port != 0 }, "\(effects)")
         #expect(node.memberlist.counters.unusableAddresses == 1)
+    }
+
+    @Test func anAliveWithNoNameIsRefusedNotGossiped() throws {
+        var node = try SerfNode(memberlist: MemberlistConfig(name: "me", advertise: Endpoint(ip: [10, 0, 0, 1], port: 7946)),
+                                serf: SerfConfig(nodeName: "me", tags: [:]), now: .zero, seed: 4)
+        let before = node.memberlist.counters.implausibleAlives
+        let nameless = Alive(incarnation: 1, node: "", addr: [10, 0, 0, 9], port: 7946, meta: [], vsn: [1, 5, 2, 2, 5, 5])
+        node.receive([.alive(nameless)], from: Endpoint(ip: [10, 0, 0, 9], port: 7946), now: .milliseconds(1))
+        #expect(node.members.allSatisfy { !$0.name.isEmpty })
+        #expect(node.memberlist.counters.implausibleAlives == before + 1)
     }
 }
