@@ -11,11 +11,10 @@ extension BalancerDaemon {
         case .failure(let refusal):
             logger.warning("\(query.name) query\(query.from.map { " from \($0)" } ?? ""): \(refusal)")
             text = "error: \(refusal)"
-        case .success(let payload) where query.name == ClusterQueries.reload:
-            _ = payload
-            text = await apply(force: true, reason: "serftop-reload query").description
         case .success(let payload):
-            text = await serverAction(String(decoding: payload, as: UTF8.self))
+            text = query.name == ClusterQueries.reload
+                ? await apply(force: true, reason: "serftop-reload query").description
+                : await serverAction(String(decoding: payload, as: UTF8.self))
         }
         if let down = haproxyDown { text += " (warning: \(down))" }
         do {

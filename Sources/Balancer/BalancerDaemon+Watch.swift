@@ -1,5 +1,5 @@
-import Foundation
 import HAProxy
+import Serf
 
 extension BalancerDaemon {
     /// Asks the master CLI how HAProxy is every `watchInterval`, so that a
@@ -48,9 +48,9 @@ extension BalancerDaemon {
               let stats = try? await RuntimeAPI(address: api).stats() else { return }
         let running = stats.servers.filter { $0.proxy == settings.backend.text }.compactMap { row -> BackendServer? in
             guard let name = try? HAProxyName(row.service), let address = row.address,
-                  let colon = address.lastIndex(of: ":"), let port = UInt16(address[address.index(after: colon)...]) else { return nil }
-            let host = address[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-            return BackendServer(name: name, address: host, port: port)
+                  let (host, port) = splitHostPort(address, defaultPort: 0), let port16 = UInt16(exactly: port), port16 != 0
+            else { return nil }
+            return BackendServer(name: name, address: host, port: port16)
         }
         guard !running.isEmpty else { return }
         installed = running.sorted()

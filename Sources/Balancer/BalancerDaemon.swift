@@ -10,7 +10,13 @@ public actor BalancerDaemon {
     public let settings: BalancerSettings
     let logger: Logger
     let installer: ConfigInstaller
-    var members: [Member] = []
+    var members: [Member] = [] {
+        // Worked out once per member list, not at every look (the list is
+        // read every 100 ms; reconcile and desired both need it).
+        didSet { selected = settings.selection.servers(from: members) }
+    }
+    /// The alive backends' servers, and the backends refused for their names.
+    private(set) var selected: (servers: [BackendServer], refused: [String]) = ([], [])
     /// The servers of the file we installed last (nil before the first).
     var installed: [BackendServer]?
     var pending: [BackendServer]?
@@ -137,11 +143,11 @@ public actor BalancerDaemon {
     }
 
     /// The alive backends' servers.
-    var alive: [BackendServer] { settings.selection.servers(from: members).servers }
+    var alive: [BackendServer] { selected.servers }
 
     /// Says once, per member, why it is no server; again if it comes back.
     func warnAboutRefusedNames() {
-        let refused = Set(settings.selection.servers(from: members).refused)
+        let refused = Set(selected.refused)
         for reason in refused.subtracting(refusedNames) { logger.warning("backend left out: \(reason)") }
         refusedNames = refused
     }

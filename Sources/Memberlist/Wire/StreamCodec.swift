@@ -99,28 +99,34 @@ public struct StreamDecoder: Sendable {
             }
             guard buffer.count >= 5 + length else { return nil }
             let plain = try keyring.open(buffer[5 ..< 5 + length], authenticating: Array(buffer[0 ..< 5]))
-            guard let (message, _) = try Self.parse(plain, limit: limit, depth: 0) else {
+            guard let message = try Self.parse(plain, limit: limit, depth: 0) else {
                 throw .truncated("encrypted stream contents")
             }
             return message
         }
         if keyring != nil { throw .encryptionExpected }
         if first == MessageType.pushPull.rawValue { return try nextPushPull() }
-        guard let (message, _) = try Self.parse(buffer, limit: limit, depth: 0) else { return nil }
-        return message
+        return try Self.parse(buffer, limit: limit, depth: 0)
     }
 
     /// A plain push/pull, resumed where the last call stopped.
     mutating func nextPushPull() throws(WireError) -> StreamMessage? {
-        var reader = MessagePackReader(buffer, offset: partial?.offset ?? 1, maxLength: limit)
-        if partial == nil {
-            guard let header = try Self.read(&reader, "push/pull header") else { return nil }
-            partial = try Self.pushPullHeader(header, offset: reader.offset)
+        try Self.parsePushPull(buffer, limit: limit, progress: &partial)
+    }
+
+    /// A push/pull (type byte first), picking up from `progress` and leaving
+    /// there what it parsed, so that a caller fed in pieces never reads a
+    /// node state twice; nil while the bytes end too early.
+    static func parsePushPull(_ bytes: [UInt8], limit: Int, progress: inout PartialPushPull?) throws(WireError) -> StreamMessage? {
+        var reader = MessagePackReader(bytes, offset: progress?.offset ?? 1, maxLength: limit)
+        if progress == nil {
+            guard let header = try read(&reader, "push/pull header") else { return nil }
+            progress = try pushPullHeader(header, offset: reader.offset)
         }
-        guard var p = partial else { return nil }
-        defer { partial = p }
+        guard var p = progress else { return nil }
+        defer { progress = p }
         while p.nodes.count < p.count {
-            guard let v = try Self.read(&reader, "push/pull node state") else { return nil }
+            guard let v = try read(&reader, "push/pull node state") else { return nil }
             p.nodes.append(try PushNodeState(fields: WireFields(v, message: "push/pull node state")))
             p.offset = reader.offset
         }
@@ -158,31 +164,24 @@ public struct StreamDecoder: Sendable {
     }
 
     /// Parses one whole plain message; nil when the bytes end too early.
-    static func parse(_ bytes: [UInt8], limit: Int, depth: Int) throws(WireError) -> (StreamMessage, Int)? {
+    static func parse(_ bytes: [UInt8], limit: Int, depth: Int) throws(WireError) -> StreamMessage? {
         guard let first = bytes.first else { return nil }
         guard depth <= 2 else { throw .nestedTooDeep("stream") }
         var reader = MessagePackReader(bytes, offset: 1, maxLength: limit)
         switch MessageType(rawValue: first) {
         case .pushPull:
-            guard let headerValue = try read(&reader, "push/pull header") else { return nil }
-            var p = try pushPullHeader(headerValue, offset: reader.offset)
-            for _ in 0 ..< p.count {
-                guard let v = try read(&reader, "push/pull node state") else { return nil }
-                p.nodes.append(try PushNodeState(fields: WireFields(v, message: "push/pull node state")))
-            }
-            guard reader.remaining >= p.userLength else { return nil }
-            let user = (try? reader.readRaw(p.userLength)) ?? []
-            return (.pushPull(PushPull(join: p.join, nodes: p.nodes, userState: user)), reader.offset)
+            var progress: PartialPushPull?
+            return try parsePushPull(bytes, limit: limit, progress: &progress)
         case .ping:
             guard let v = try read(&reader, "ping") else { return nil }
-            return (.ping(try Ping(fields: WireFields(v, message: "ping"))), reader.offset)
+            return .ping(try Ping(fields: WireFields(v, message: "ping")))
         case .ackResp:
             guard let v = try read(&reader, "ack") else { return nil }
             let f = try WireFields(v, message: "ack")
-            return (.ack(AckResponse(seqNo: try f.unsigned("SeqNo"), payload: try f.bytes("Payload"))), reader.offset)
+            return .ack(AckResponse(seqNo: try f.unsigned("SeqNo"), payload: try f.bytes("Payload")))
         case .err:
             guard let v = try read(&reader, "error") else { return nil }
-            return (.error(ErrorResponse(error: try WireFields(v, message: "error").string("Error"))), reader.offset)
+            return .error(ErrorResponse(error: try WireFields(v, message: "error").string("Error")))
         case .user:
             guard let v = try read(&reader, "user message header") else { return nil }
             let length = try WireFields(v, message: "user message header").signed("UserMsgLen")
@@ -190,7 +189,7 @@ public struct StreamDecoder: Sendable {
                 throw .malformed(message: "user message header", field: "UserMsgLen", reason: "\(length) is not a plausible length")
             }
             guard reader.remaining >= Int(length) else { return nil }
-            return (.user((try? reader.readRaw(Int(length))) ?? []), reader.offset)
+            return .user((try? reader.readRaw(Int(length))) ?? [])
         case .compress:
             // A compressed stream is complete once its msgpack body is.
             guard let v = try read(&reader, "compressed stream") else { return nil }
@@ -198,10 +197,10 @@ public struct StreamDecoder: Sendable {
             let algo: UInt8 = try f.unsigned("Algo")
             guard algo == 0 else { throw .unsupportedCompression(algo) }
             let inner = try LZWDecoder.decode(try f.bytes("Buf"), limit: min(maxUserState, limit))
-            guard let (message, _) = try parse(inner, limit: limit, depth: depth + 1) else {
+            guard let message = try parse(inner, limit: limit, depth: depth + 1) else {
                 throw .truncated("compressed stream contents")
             }
-            return (message, reader.offset)
+            return message
         default:
             throw .unknownType(first, context: "a TCP stream")
         }

@@ -45,7 +45,7 @@ extension SerfMember {
         }
         keyring = ring
         packets = PacketCodec(keyring: ring)
-        streams = StreamCodec(keyring: ring)
+        inbox.codec.withLockedValue { $0 = StreamCodec(keyring: ring) }
         // Kept where we were started from, as an agent keeps its own, so
         // that a restart with the same file joins the rotated cluster.
         if let file = config.keyringFile {

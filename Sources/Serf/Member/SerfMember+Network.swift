@@ -9,13 +9,13 @@ extension SerfMember {
     /// UDP and TCP on the same port, as memberlist requires. With port 0 the
     /// kernel picks the UDP port and TCP must get the same one, so retry a
     /// few times if it is taken for TCP.
-    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup,
+    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup, codec: StreamCodec,
                                 limits: StreamLimits, timeout: Duration) async throws -> (GossipSocket, any Channel, Inbox) {
         var lastError: (any Error)?
         for _ in 0 ..< (port == 0 ? 10 : 1) {
             // A fresh inbox per attempt: closing a failed attempt's channel
             // finishes its streams.
-            let inbox = Inbox()
+            let inbox = Inbox(codec: codec)
             let udp: GossipSocket
             do {
                 udp = try await inbox.bindUDP(host: host, port: port, group: group)
@@ -45,10 +45,10 @@ extension SerfMember {
         throw SerfMemberError.cannotBind("\(host):\(port) (TCP)", underlying: "\(lastError.map { "\($0)" } ?? "unknown error")")
     }
 
-    func attach(udp: GossipSocket, tcp: any Channel, inbox: Inbox) async {
+    func attach(udp: GossipSocket, tcp: any Channel) async {
         self.socket = udp
         self.tcp = tcp
-        self.inbox = inbox
+        let inbox = self.inbox
         tasks.append(Task { [weak self] in
             for await envelope in inbox.datagrams {
                 guard let self else { return }
@@ -62,9 +62,9 @@ extension SerfMember {
             }
         })
         tasks.append(Task { [weak self] in
-            for await closed in inbox.udpClosed {
+            for await _ in inbox.udpClosed {
                 guard let self else { return }
-                await self.udpClosed(closed)
+                await self.udpClosed()
             }
         })
         node.tick(now: now)
@@ -74,8 +74,9 @@ extension SerfMember {
 
     /// The UDP socket is gone although we did not close it: listen again on
     /// the same port, retrying with back-off, and say so.
-    func udpClosed(_ channel: ObjectIdentifier) async {
-        guard running, let old = socket, ObjectIdentifier(old.channel) == channel, let inbox else { return }
+    func udpClosed() async {
+        // A late word from a socket already replaced finds the current one open.
+        guard running, let old = socket, !old.channel.isActive else { return }
         socket = nil
         await old.close()
         logger.error("gossip: the UDP socket on port \(old.port) closed; listening again")
@@ -126,7 +127,7 @@ extension SerfMember {
         do {
             let message = try await stream.message.get()
             if let reply = await self.receiveStream(message, from: source) {
-                let codec = await self.streams
+                let codec = self.streams
                 try await channel.writeAndFlush(ByteBuffer(bytes: try codec.encode(reply))).get()
             }
         } catch {
@@ -139,7 +140,7 @@ extension SerfMember {
     /// within `timeout`.
     nonisolated func exchange(_ message: StreamMessage, with endpoint: Endpoint, timeout: Duration) async throws -> StreamMessage {
         guard endpoint.isUsableDestination else { throw SerfMemberError.badAddress("\(endpoint)") }
-        let codec = await streams
+        let codec = streams
         let limits = self.limits
         let reply = NIOLockedValueBox<EventLoopFuture<StreamMessage>?>(nil)
         let channel = try await ClientBootstrap(group: group)
@@ -236,30 +237,24 @@ struct Inbox: Sendable {
     let datagramSink: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
     let connections: AsyncStream<InboundStream>
     let connectionSink: AsyncStream<InboundStream>.Continuation
-    /// The UDP channels that closed, by identity.
-    let udpClosed: AsyncStream<ObjectIdentifier>
-    let udpClosedSink: AsyncStream<ObjectIdentifier>.Continuation
+    /// A UDP channel closed.
+    let udpClosed: AsyncStream<Void>
+    let udpClosedSink: AsyncStream<Void>.Continuation
     /// The stream codec in force (it changes when the keyring does).
     let codec: NIOLockedValueBox<StreamCodec>
 
-    init(codec: StreamCodec = StreamCodec(keyring: nil)) {
+    init(codec: StreamCodec) {
         (datagrams, datagramSink) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self,
                                                            bufferingPolicy: .bufferingNewest(4096))
         (connections, connectionSink) = AsyncStream.makeStream(of: InboundStream.self)
-        (udpClosed, udpClosedSink) = AsyncStream.makeStream(of: ObjectIdentifier.self)
+        (udpClosed, udpClosedSink) = AsyncStream.makeStream(of: Void.self)
         self.codec = NIOLockedValueBox(codec)
     }
 
     func bindUDP(host: String, port: Int, group: any EventLoopGroup) async throws -> GossipSocket {
         let closed = udpClosedSink, sink = datagramSink
-        let holder = NIOLockedValueBox<ObjectIdentifier?>(nil)
-        let socket = try await GossipSocket.bind(host: host, port: port, group: group,
-                                                 onRead: { sink.yield($0) },
-                                                 onClose: { if let id = holder.withLockedValue({ $0 }) { closed.yield(id) } })
-        holder.withLockedValue { $0 = ObjectIdentifier(socket.channel) }
-        // It may have closed before we knew its identity.
-        if !socket.channel.isActive { closed.yield(ObjectIdentifier(socket.channel)) }
-        return socket
+        return try await GossipSocket.bind(host: host, port: port, group: group,
+                                           onRead: { sink.yield($0) }, onClose: { closed.yield() })
     }
 }
 

@@ -14,13 +14,13 @@ public actor SerfMember {
     let started: ContinuousClock.Instant
     var node: SerfNode
     var packets: PacketCodec
-    var streams: StreamCodec {
-        didSet { inbox?.codec.withLockedValue { $0 = streams } }
-    }
+    /// The stream codec in force: the inbox holds it, since new
+    /// connections pick it up on the event loop.
+    nonisolated var streams: StreamCodec { inbox.codec.withLockedValue { $0 } }
     var keyring: Keyring?
     var socket: GossipSocket?
     var tcp: (any Channel)?
-    var inbox: Inbox?
+    nonisolated let inbox: Inbox
     /// What inbound streams may hold, shared by every connection.
     nonisolated let limits: StreamLimits
     var sendFailures = SendFailures()
@@ -46,8 +46,8 @@ public actor SerfMember {
         let keyring = config.keys.isEmpty ? nil : try Keyring(keys: config.keys)
         let limits = StreamLimits()
         let (udp, tcp, inbox) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, group: group,
-                                                          limits: limits, timeout: config.tcpTimeout)
-        inbox.codec.withLockedValue { $0 = StreamCodec(keyring: keyring) }
+                                                          codec: StreamCodec(keyring: keyring), limits: limits,
+                                                          timeout: config.tcpTimeout)
         let boundPort = udp.port
         let ip: [UInt8]
         if let host = config.advertiseHost {
@@ -62,14 +62,15 @@ public actor SerfMember {
         }
         let advertise = Endpoint(ip: ip, port: UInt16(config.advertisePort ?? boundPort))
         let member = try await SerfMember(config: config, advertise: advertise, keyring: keyring,
-                                          logger: logger, group: group, limits: limits)
-        await member.attach(udp: udp, tcp: tcp, inbox: inbox)
+                                          logger: logger, group: group, inbox: inbox, limits: limits)
+        await member.attach(udp: udp, tcp: tcp)
         return member
     }
 
     init(config: SerfMemberConfig, advertise: Endpoint, keyring: Keyring?, logger: Logger,
-         group: any EventLoopGroup, limits: StreamLimits) async throws {
+         group: any EventLoopGroup, inbox: Inbox, limits: StreamLimits) async throws {
         self.config = config
+        self.inbox = inbox
         self.limits = limits
         self.logger = logger
         self.group = group
@@ -84,7 +85,6 @@ public actor SerfMember {
         config.tune(&serf, &ml)
         node = try SerfNode(memberlist: ml, serf: serf, now: .zero, seed: UInt64.random(in: 0 ... .max))
         packets = PacketCodec(keyring: keyring)
-        streams = StreamCodec(keyring: keyring)
     }
 
     var now: Duration { clock.now - started }
