@@ -39,6 +39,7 @@ extension RealNetworkTests {
             try await lab.linkUp(lab.hosts[0])
             let unreachable = c.twin!.daemon.log.components(separatedBy: "network is unreachable").count - 1
             print("[link down 3 s] the serf agent in the same namespace logged \"network is unreachable\" \(unreachable) times")
+            Self.expectRefusedSendsLoggedOnce(c, "link down 3 s")
             try await RealNetworkTests.expectStillServing(c, after: "link down 3 s and up", sockets: before)
         }
 
@@ -57,7 +58,17 @@ extension RealNetworkTests {
                 await c.seed.status(of: "lost") == "failed"
             }
             print("[unroutable member] \(c.seed.name) declared it failed after \(secs(Date().timeIntervalSince(start))); observer reports it \(c.observer.view()["lost"] ?? "not at all")")
+            Self.expectRefusedSendsLoggedOnce(c, "unroutable member")
             try await RealNetworkTests.expectStillServing(c, after: "member advertising 10.200.0.1", sockets: before)
+        }
+
+        /// The disturbance reached the observer (its sends were refused), and
+        /// it said so once per reason, not once per packet.
+        static func expectRefusedSendsLoggedOnce(_ c: RealNetworkTests.Cluster, _ what: String) {
+            let lines = c.observer.daemon.log.split(separator: "\n").filter { $0.contains("gossip: cannot send to") }
+            print("[\(what)] the observer logged \(lines.count) refused-send line(s): \(lines.first ?? "")")
+            #expect(!lines.isEmpty, "[\(what)] the observer never had a send refused: the test did not disturb it")
+            #expect(lines.count <= 3, "[\(what)] refused sends are logged per packet: \(lines.count) lines")
         }
 
         @Test func oversizedAndGarbageStreamsDoNotGrowTheObserver() async throws {

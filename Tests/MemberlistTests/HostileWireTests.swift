@@ -29,26 +29,6 @@ import Testing
         #expect(decoder.bufferedBytes == 1000)
     }
 
-    @Test func aPushPullArrivingByteByByteDecodesAsAWholeOne() throws {
-        let nodes = (0 ..< 40).map { i in
-            PushNodeState(name: "node-\(i)", addr: [10, 0, 0, UInt8(i)], port: 7946, meta: Array("role=x".utf8),
-                          incarnation: UInt32(i), state: .alive, vsn: [1, 5, 2, 2, 5, 4])
-        }
-        let message = StreamMessage.pushPull(PushPull(join: true, nodes: nodes, userState: [1, 2, 3, 4]))
-        let bytes = try StreamCodec(keyring: nil).encode(message)
-        var decoder = StreamDecoder(keyring: nil)
-        var decoded: StreamMessage?
-        for (i, b) in bytes.enumerated() {
-            try decoder.append([b])
-            decoded = try decoder.next()
-            if decoded != nil {
-                #expect(i == bytes.count - 1, "complete only with its last byte")
-                break
-            }
-        }
-        #expect(decoded == message)
-    }
-
     @Test func onlyAddressesThatNameOneHostAreDestinations() {
         #expect(Endpoint(ip: [10, 0, 0, 1], port: 7946).isUsableDestination)
         #expect(!Endpoint(ip: [10, 0, 0, 1], port: 0).isUsableDestination)

@@ -33,8 +33,24 @@ import Testing
         var guardian = ReplayGuard(capacity: 2)
         let a = try key.verify(query: "q", signed: key.sign(query: "q", payload: [1], sender: "s", ltime: 1), queryLTime: 1).get()
         let b = try key.verify(query: "q", signed: key.sign(query: "q", payload: [2], sender: "s", ltime: 2), queryLTime: 2).get()
+        let c = try key.verify(query: "q", signed: key.sign(query: "q", payload: [3], sender: "s", ltime: 3), queryLTime: 3).get()
         let first = guardian.accept(a), again = guardian.accept(a), other = guardian.accept(b)
         #expect(first && !again && other)
+        // The oldest is forgotten past the capacity (the window refuses it by then).
+        let third = guardian.accept(c), firstAgain = guardian.accept(a)
+        #expect(third && firstAgain)
+    }
+
+    @Test func brokenTrailersAreUnsignedAndTheMarkerInsideAPayloadIsData() throws {
+        let marker = "\n#serftop-signature v1 "
+        for trailer in ["", "12", "x mac sender", "99999999999999999999999 mac sender", "12 mac"] {
+            let signed = Array("drain web1\(marker)\(trailer)".utf8)
+            #expect(key.verify(query: "q", signed: signed, queryLTime: 12) == .failure(.unsigned), "\(trailer)")
+        }
+        // A payload that itself holds the marker: the last one is the signature's.
+        let payload = Array("drain web1\(marker)1 forged someone".utf8)
+        let signed = key.sign(query: "q", payload: payload, sender: "ops", ltime: 5)
+        #expect(try key.verify(query: "q", signed: signed, queryLTime: 5).get().payload == payload)
     }
 
     @Test func shortKeysAreRefused() {

@@ -133,6 +133,7 @@ import Testing
             net.run(for: .seconds(120))
             for i in 0 ... 8 { #expect(net.memberEvents(i, .failed).isEmpty, "node \(i) saw a failure") }
             #expect(allSeeAll(net))
+            #expect(net.undecodable == 0, "everything crossed the codecs")
         }
     }
 
@@ -160,6 +161,7 @@ import Testing
             net.heal()
             // Serf tries failed members again every 30 s; push/pull merges the halves.
             check(net.run(until: .seconds(180)) { allSeeAll($0) })
+            #expect(net.undecodable == 0, "everything crossed the codecs")
         }
     }
 
@@ -184,6 +186,7 @@ import Testing
             // Fifty joins at once overflow what gossip carries per round; the
             // periodic push/pull (30 s) settles the rest.
             check(net.run(until: .seconds(60)) { allSeeAll($0) })
+            #expect(net.undecodable == 0, "everything crossed the codecs")
         }
     }
 }

@@ -43,6 +43,7 @@ struct SimulatedNetwork {
     /// Nodes whose process is gone: they neither send nor receive.
     var crashed: Set<Int> = []
     var packetsSent = 0
+    /// Packets and stream messages the codecs could not carry.
     var undecodable = 0
     private var queue: [Pending] = []
     private var order = 0
@@ -171,17 +172,32 @@ struct SimulatedNetwork {
             nodes[at]!.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now)
             flush(at)
         case .pushPullRequest(let from, let to, let bytes):
-            guard var target = nodes[to], reachable(from, to), let request = Self.decodeStream(bytes),
+            guard var target = nodes[to], reachable(from, to), let request = decoded(bytes),
                   let reply = target.receiveStream(request, from: endpoints[from], now: now) else { return }
             nodes[to] = target
             flush(to)
-            schedule(.pushPullReply(at: from, bytes: (try? Self.streams.encode(reply)) ?? []), in: latency)
+            schedule(.pushPullReply(at: from, bytes: encoded(reply)), in: latency)
         case .pushPullReply(let at, let bytes):
-            guard nodes[at] != nil, !crashed.contains(at), case .pushPull(let state)? = Self.decodeStream(bytes) else { return }
+            guard nodes[at] != nil, !crashed.contains(at), case .pushPull(let state)? = decoded(bytes) else { return }
             try? nodes[at]!.mergeRemoteState(state, now: now)
             flush(at)
         }
     }
+
+    /// A stream message's bytes; a message the codec cannot encode is counted.
+    mutating func encoded(_ message: StreamMessage) -> [UInt8] {
+        guard let bytes = try? Self.streams.encode(message) else { undecodable += 1; return [] }
+        return bytes
+    }
+
+    /// The message the receiving shell reads from `bytes`; counted when none.
+    mutating func decoded(_ bytes: [UInt8]) -> StreamMessage? {
+        guard let message = Self.decodeStream(bytes) else { undecodable += 1; return nil }
+        return message
+    }
+
+    /// A message across a TCP stream: encoded, then read back in pieces.
+    mutating func carry(_ message: StreamMessage) -> StreamMessage? { decoded(encoded(message)) }
 
     /// A stream message as the receiving shell reads it: in pieces.
     static func decodeStream(_ bytes: [UInt8]) -> StreamMessage? {
@@ -208,9 +224,9 @@ struct SimulatedNetwork {
     private mutating func pushPull(from a: Int, to b: Int, join: Bool) -> Bool {
         guard reachable(a, b), var target = nodes[b] else { return false }
         let local = nodes[a]!.localPushPull(join: join, now: now)
-        guard let request = Self.decodeStream((try? Self.streams.encode(.pushPull(local))) ?? []),
+        guard let request = carry(.pushPull(local)),
               let answer = target.receiveStream(request, from: endpoints[a], now: now),
-              case .pushPull(let reply)? = Self.decodeStream((try? Self.streams.encode(answer)) ?? []) else {
+              case .pushPull(let reply)? = carry(answer) else {
             return false
         }
         nodes[b] = target
@@ -232,20 +248,19 @@ struct SimulatedNetwork {
                 packetsSent += 1
                 guard let j = index(of: to), reachable(i, j) else { continue }
                 if loss > 0 && Double.random(in: 0 ..< 1, using: &rng) < loss { continue }
-                guard let bytes = try? Self.packets.encode(parts: parts, crc: crc) else { continue }
+                guard let bytes = try? Self.packets.encode(parts: parts, crc: crc) else { undecodable += 1; continue }
                 schedule(.packet(to: j, from: endpoints[i], bytes: bytes), in: latency)
             case .pushPull(let to, let join):
                 guard let j = index(of: to), reachable(i, j) else { continue }
                 let local = nodes[i]!.localPushPull(join: join, now: now)
-                guard let bytes = try? Self.streams.encode(.pushPull(local)) else { continue }
-                schedule(.pushPullRequest(from: i, to: j, bytes: bytes), in: latency * 3)
+                schedule(.pushPullRequest(from: i, to: j, bytes: encoded(.pushPull(local))), in: latency * 3)
             case .tcpPing(let to, let ping, let deadline):
                 let replyAt = now + latency * 4
                 var acked = false
                 if let j = index(of: to), reachable(i, j), replyAt <= deadline, var target = nodes[j],
-                   let request = Self.decodeStream((try? Self.streams.encode(.ping(ping))) ?? []),
+                   let request = carry(.ping(ping)),
                    let answer = target.receiveStream(request, from: endpoints[i], now: now),
-                   case .ack(let ack)? = Self.decodeStream((try? Self.streams.encode(answer)) ?? []) {
+                   case .ack(let ack)? = carry(answer) {
                     acked = ack.seqNo == ping.seqNo
                     nodes[j] = target
                 }
