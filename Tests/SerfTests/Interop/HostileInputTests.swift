@@ -27,10 +27,14 @@ import Glibc
         let portless = hex("0181a6546172676574c4047f000001")
         udp.send(portless, to: m.advertise.port)
         // And a compound packet of it beside a good ping.
-        let ping = Message.ping(Ping(seqNo: 77, node: "", sourceAddr: nil, sourcePort: nil, sourceNode: nil)).encoded()
-        udp.send(PacketCodec.compound([portless, ping]), to: m.advertise.port)
-        #expect(await udp.awaitAck(seqNo: 77) == true, "the ping beside the bad part is answered")
-        #expect(await udp.ping(m.advertise.port, seqNo: 78), "the member still answers pings")
+        var answered = false
+        for seq in UInt32(77) ... 79 where !answered {
+            let ping = Message.ping(Ping(seqNo: seq, node: "", sourceAddr: nil, sourcePort: nil, sourceNode: nil)).encoded()
+            udp.send(PacketCodec.compound([portless, ping]), to: m.advertise.port)
+            answered = await udp.awaitAck(seqNo: seq)
+        }
+        #expect(answered, "the ping beside the bad part is answered")
+        #expect(await udp.ping(m.advertise.port, seqNo: 80), "the member still answers pings")
         #expect(await m.rebinds == 0)
         #expect(await m.node.memberlist.counters.unusableAddresses >= 1)
     }
