@@ -40,6 +40,8 @@ public actor BalancerDaemon {
     /// After a failed apply, no retry of the same render before this.
     var retryAfter: (servers: [BackendServer], at: ContinuousClock.Instant, pause: Duration)?
     public private(set) var appliedCount = 0
+    /// Wakes the loop in `tick` when a change makes something due sooner.
+    let alarm = Alarm()
     public private(set) var lastResult: ApplyResult?
 
     public init(settings: BalancerSettings, logger: Logger) {
@@ -106,22 +108,31 @@ public actor BalancerDaemon {
         }
     }
 
+    /// Sleeps until the next thing is due (the next read of the member list,
+    /// the batch, a retry) and wakes early when an event changes what is due.
     func tick(_ source: any MembershipSource) async throws {
-        var lastPoll = ContinuousClock.now
+        var nextPoll = ContinuousClock.now + settings.pollInterval
         while true {
-            try await Task.sleep(for: .milliseconds(40))
+            try await alarm.sleep(until: min(nextPoll, nextApplyAt ?? nextPoll))
             let now = ContinuousClock.now
-            if now - lastPoll >= settings.pollInterval {
-                lastPoll = now
+            if now >= nextPoll {
+                nextPoll = now + settings.pollInterval
                 try await refresh(from: source)
             }
-            if batch.isDue(at: .now) {
-                if let retry = retryAfter, retry.servers == desired, now < retry.at { continue }
+            if let due = nextApplyAt, now >= due {
                 batch.applying(at: .now)
                 pending = nil
                 _ = await apply(force: false, reason: "membership changed")
             }
         }
+    }
+
+    /// When the pending batch may be applied: when it is due, and not before
+    /// a failed render's retry time if it is that same render.
+    var nextApplyAt: ContinuousClock.Instant? {
+        guard let due = batch.due else { return nil }
+        if let retry = retryAfter, retry.servers == desired { return max(due, retry.at) }
+        return due
     }
 
     func refresh(from source: any MembershipSource) async throws {
@@ -183,6 +194,7 @@ public actor BalancerDaemon {
             let gone = Set((installed ?? []).map(\.name)).subtracting(want.map(\.name))
             if removalOnly && removals.allowsParking(gone, of: installed ?? []) { park(gone) }
             batch.note(at: .now, urgent: !removalOnly)
+            alarm.ring()
         }
     }
 

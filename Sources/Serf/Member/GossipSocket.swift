@@ -30,8 +30,9 @@ final class GossipSocket: Sendable {
         self.sendDescriptor = sendDescriptor
     }
 
-    /// Binds `host:port` (port 0: the kernel picks) and starts reading into `sink`.
-    static func bind(host: String, port: Int, group: any EventLoopGroup,
+    /// Binds `host:port` (port 0: the kernel picks) on `loop`, where `onRead`
+    /// and `onClose` are called.
+    static func bind(host: String, port: Int, loop: any EventLoop,
                      onRead: @escaping @Sendable (AddressedEnvelope<ByteBuffer>) -> Void,
                      onClose: @escaping @Sendable () -> Void) async throws -> GossipSocket {
         let (fd, isIPv6) = try openBoundSocket(host: host, port: port)
@@ -42,7 +43,7 @@ final class GossipSocket: Sendable {
             throw SocketFailure(call: "dup", errno: e)
         }
         do {
-            let channel = try await DatagramBootstrap(group: group)
+            let channel = try await DatagramBootstrap(group: loop)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(DatagramReader(onRead: onRead, onClose: onClose))

@@ -9,21 +9,21 @@ extension SerfMember {
     /// UDP and TCP on the same port, as memberlist requires. With port 0 the
     /// kernel picks the UDP port and TCP must get the same one, so retry a
     /// few times if it is taken for TCP.
-    static func bindGossipPorts(host: String, port: Int, group: any EventLoopGroup, codec: StreamCodec,
+    static func bindGossipPorts(host: String, port: Int, loop: any EventLoop, group: any EventLoopGroup, codec: StreamCodec,
                                 limits: StreamLimits, timeout: Duration) async throws -> (GossipSocket, any Channel, Inbox) {
         var lastError: (any Error)?
         for _ in 0 ..< (port == 0 ? 10 : 1) {
             // A fresh inbox per attempt: closing a failed attempt's channel
             // finishes its streams.
-            let inbox = Inbox(codec: codec)
+            let inbox = Inbox(codec: codec, loop: loop)
             let udp: GossipSocket
             do {
-                udp = try await inbox.bindUDP(host: host, port: port, group: group)
+                udp = try await inbox.bindUDP(host: host, port: port)
             } catch {
                 throw SerfMemberError.cannotBind("\(host):\(port) (UDP)", underlying: "\(error)")
             }
             do {
-                let tcp = try await ServerBootstrap(group: group)
+                let tcp = try await ServerBootstrap(group: loop, childGroup: group)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .serverChannelOption(.backlog, value: 128)
                     .childChannelInitializer { channel in
@@ -32,7 +32,7 @@ extension SerfMember {
                             channel.closeFuture.whenComplete { _ in limits.leave() }
                             // The reader must be in place before the first byte can arrive.
                             let message = try channel.readOneMessage(codec: inbox.codec.withLockedValue { $0 }, limits: limits, within: timeout)
-                            inbox.connectionSink.yield(InboundStream(channel: channel, message: message))
+                            inbox.connection(InboundStream(channel: channel, message: message))
                         }
                     }
                     .bind(host: host, port: udp.port).get()
@@ -45,31 +45,13 @@ extension SerfMember {
         throw SerfMemberError.cannotBind("\(host):\(port) (TCP)", underlying: "\(lastError.map { "\($0)" } ?? "unknown error")")
     }
 
-    func attach(udp: GossipSocket, tcp: any Channel) async {
+    func attach(udp: GossipSocket, tcp: any Channel) {
         self.socket = udp
         self.tcp = tcp
-        let inbox = self.inbox
-        tasks.append(Task { [weak self] in
-            for await envelope in inbox.datagrams {
-                guard let self else { return }
-                await self.receivePacket(Array(envelope.data.readableBytesView), from: envelope.remoteAddress)
-            }
-        })
-        tasks.append(Task { [weak self] in
-            for await stream in inbox.connections {
-                guard let self else { return }
-                Task { await self.serve(stream) }
-            }
-        })
-        tasks.append(Task { [weak self] in
-            for await _ in inbox.udpClosed {
-                guard let self else { return }
-                await self.udpClosed()
-            }
-        })
+        inbox.attach(self)
+        running = true
         node.tick(now: now)
         flush()
-        startTimers()
     }
 
     /// The UDP socket is gone although we did not close it: listen again on
@@ -83,7 +65,7 @@ extension SerfMember {
         var pause = Duration.milliseconds(100)
         while running {
             do {
-                let fresh = try await inbox.bindUDP(host: config.bindHost, port: old.port, group: group)
+                let fresh = try await inbox.bindUDP(host: config.bindHost, port: old.port)
                 guard running else { await fresh.close(); return }
                 socket = fresh
                 rebinds += 1
@@ -136,12 +118,16 @@ extension SerfMember {
         try? await channel.close()
     }
 
+    /// One outbound TCP exchange with this member's codec and limits.
+    nonisolated func exchange(_ message: StreamMessage, with endpoint: Endpoint, timeout: Duration) async throws -> StreamMessage {
+        try await Self.exchange(message, with: endpoint, codec: streams, limits: limits, group: group, timeout: timeout)
+    }
+
     /// One outbound TCP exchange: connect, send, read the single reply, all
     /// within `timeout`.
-    nonisolated func exchange(_ message: StreamMessage, with endpoint: Endpoint, timeout: Duration) async throws -> StreamMessage {
+    static func exchange(_ message: StreamMessage, with endpoint: Endpoint, codec: StreamCodec, limits: StreamLimits,
+                         group: any EventLoopGroup, timeout: Duration) async throws -> StreamMessage {
         guard endpoint.isUsableDestination else { throw SerfMemberError.badAddress("\(endpoint)") }
-        let codec = streams
-        let limits = self.limits
         let reply = NIOLockedValueBox<EventLoopFuture<StreamMessage>?>(nil)
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(TimeAmount(timeout))
@@ -231,31 +217,49 @@ struct InboundStream: Sendable {
     let message: EventLoopFuture<StreamMessage>
 }
 
-/// Where the socket handlers hand over what arrives, in order.
-struct Inbox: Sendable {
-    let datagrams: AsyncStream<AddressedEnvelope<ByteBuffer>>
-    let datagramSink: AsyncStream<AddressedEnvelope<ByteBuffer>>.Continuation
-    let connections: AsyncStream<InboundStream>
-    let connectionSink: AsyncStream<InboundStream>.Continuation
-    /// A UDP channel closed.
-    let udpClosed: AsyncStream<Void>
-    let udpClosedSink: AsyncStream<Void>.Continuation
+/// Where the socket handlers hand over what arrives. Everything runs on the
+/// member's loop: a datagram goes straight into the member, in the same
+/// turn of the loop that read it.
+final class Inbox: Sendable {
+    let loop: any EventLoop
     /// The stream codec in force (it changes when the keyring does).
     let codec: NIOLockedValueBox<StreamCodec>
+    /// Set once the member exists; until then what arrives is dropped, as
+    /// nobody can know us yet.
+    private let target = NIOLockedValueBox<WeakMember>(WeakMember())
 
-    init(codec: StreamCodec) {
-        (datagrams, datagramSink) = AsyncStream.makeStream(of: AddressedEnvelope<ByteBuffer>.self,
-                                                           bufferingPolicy: .bufferingNewest(4096))
-        (connections, connectionSink) = AsyncStream.makeStream(of: InboundStream.self)
-        (udpClosed, udpClosedSink) = AsyncStream.makeStream(of: Void.self)
+    init(codec: StreamCodec, loop: any EventLoop) {
         self.codec = NIOLockedValueBox(codec)
+        self.loop = loop
     }
 
-    func bindUDP(host: String, port: Int, group: any EventLoopGroup) async throws -> GossipSocket {
-        let closed = udpClosedSink, sink = datagramSink
-        return try await GossipSocket.bind(host: host, port: port, group: group,
-                                           onRead: { sink.yield($0) }, onClose: { closed.yield() })
+    func attach(_ member: SerfMember) { target.withLockedValue { $0.member = member } }
+
+    private var member: SerfMember? { target.withLockedValue { $0.member } }
+
+    func datagram(_ envelope: AddressedEnvelope<ByteBuffer>) {
+        member?.assumeIsolated { $0.receivePacket(Array(envelope.data.readableBytesView), from: envelope.remoteAddress) }
     }
+
+    func connection(_ stream: InboundStream) {
+        guard let member else { stream.channel.close(promise: nil); return }
+        Task { await member.serve(stream) }
+    }
+
+    func udpClosed() {
+        guard let member else { return }
+        Task { await member.udpClosed() }
+    }
+
+    /// Binds the UDP socket on the member's loop, reading into this inbox.
+    func bindUDP(host: String, port: Int) async throws -> GossipSocket {
+        try await GossipSocket.bind(host: host, port: port, loop: loop,
+                                    onRead: { [self] in datagram($0) }, onClose: { [self] in udpClosed() })
+    }
+}
+
+struct WeakMember {
+    weak var member: SerfMember?
 }
 
 extension Endpoint {

@@ -30,10 +30,7 @@ extension SerfMember: MembershipSource {
     /// gossips anything (or `limit` passes). `serftop event` waits for this
     /// before leaving, so the event is not lost with us.
     public func waitUntilEventsGossiped(limit: Duration = .seconds(5)) async {
-        let deadline = now + limit
-        while running && node.hasPendingEvents && now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await wait(for: .eventsGossiped, limit: limit)
     }
 
     public func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error> {
@@ -118,9 +115,7 @@ extension SerfMember: MembershipSource {
         guard running else { return }
         node.beginLeave(now: now)
         flush()
-        while running && !node.isLeaveComplete {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await wait(for: .leaveComplete)
         await shutdown()
     }
 

@@ -6,10 +6,20 @@ import NIOPosix
 /// serftop's own member of a Serf cluster: the pure `SerfNode` driven by real
 /// UDP and TCP sockets and the real clock. It joins as a peer of the agents,
 /// so no agent is needed where the operator sits.
+///
+/// The actor runs on the event loop that owns its UDP socket: a datagram is
+/// handled, and answered, in the same turn of the loop that read it, with no
+/// queue or task between the socket and the core; the core's next deadline
+/// is one timer on that loop.
 public actor SerfMember {
     public let config: SerfMemberConfig
     let logger: Logger
     let group: any EventLoopGroup
+    /// The loop of the UDP socket, the timer and this actor.
+    nonisolated let loop: any EventLoop
+    /// Held so that the unowned reference the runtime keeps stays valid.
+    private nonisolated let executor: any SerialExecutor
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     let clock = ContinuousClock()
     let started: ContinuousClock.Instant
     var node: SerfNode
@@ -26,12 +36,17 @@ public actor SerfMember {
     var sendFailures = SendFailures()
     /// Times the UDP socket had to be opened again.
     public internal(set) var rebinds = 0
-    var tasks: [Task<Void, Never>] = []
     var subscribers: [Int: AsyncThrowingStream<SerfEvent, any Error>.Continuation] = [:]
     var queryStreams: [UInt64: AsyncThrowingStream<QueryReply, any Error>.Continuation] = [:]
     var nextSubscriber = 0
     var running = false
-    var timerSleep: (deadline: Duration, task: Task<Void, Never>)?
+    /// The one timer, armed for the core's next deadline.
+    var timer: (deadline: Duration, task: Scheduled<Void>)?
+    /// Times the timer fired: an idle member should wake once per real
+    /// deadline (about one probe a second), not on a polling beat.
+    public private(set) var wakeUps = 0
+    /// Callers waiting for the node to reach some state (left, events sent).
+    var waiters = StateWaiters()
     /// Packets and streams from the network that could not be understood.
     public private(set) var dropped = 0
     public private(set) var lastDropReason: String?
@@ -45,7 +60,8 @@ public actor SerfMember {
                              group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> SerfMember {
         let keyring = config.keys.isEmpty ? nil : try Keyring(keys: config.keys)
         let limits = StreamLimits()
-        let (udp, tcp, inbox) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, group: group,
+        let loop = group.next()
+        let (udp, tcp, inbox) = try await bindGossipPorts(host: config.bindHost, port: config.bindPort, loop: loop, group: group,
                                                           codec: StreamCodec(keyring: keyring), limits: limits,
                                                           timeout: config.tcpTimeout)
         let boundPort = udp.port
@@ -62,14 +78,16 @@ public actor SerfMember {
         }
         let advertise = Endpoint(ip: ip, port: UInt16(config.advertisePort ?? boundPort))
         let member = try await SerfMember(config: config, advertise: advertise, keyring: keyring,
-                                          logger: logger, group: group, inbox: inbox, limits: limits)
+                                          logger: logger, group: group, loop: loop, inbox: inbox, limits: limits)
         await member.attach(udp: udp, tcp: tcp)
         return member
     }
 
     init(config: SerfMemberConfig, advertise: Endpoint, keyring: Keyring?, logger: Logger,
-         group: any EventLoopGroup, inbox: Inbox, limits: StreamLimits) async throws {
+         group: any EventLoopGroup, loop: any EventLoop, inbox: Inbox, limits: StreamLimits) async throws {
         self.config = config
+        self.loop = loop
+        executor = loop.executor
         self.inbox = inbox
         self.limits = limits
         self.logger = logger
@@ -94,11 +112,13 @@ public actor SerfMember {
     /// The member list as this node sees it.
     public var currentMembers: [Member] { node.members }
 
-    /// Applies whatever the core asked for, and hands its news to subscribers.
+    /// Applies whatever the core asked for, hands its news to subscribers,
+    /// wakes whoever waits for the state it reached, and re-arms the timer.
     func flush() {
         for effect in node.drainEffects() { perform(effect) }
         for output in node.drainOutputs() { deliver(output) }
-        rescheduleTimerIfSooner()
+        waiters.resume { isReached($0) }
+        armTimer()
     }
 
     func deliver(_ output: SerfOutput) {
@@ -122,32 +142,24 @@ public actor SerfMember {
         logger.debug("dropped: \(reason)")
     }
 
-    /// The timer loop sleeps until the core's next deadline and no longer:
-    /// an idle member wakes about once a second (the probe), not ten times.
-    /// Input that brings a deadline forward cuts the sleep short (`flush`).
-    func startTimers() {
-        running = true
-        tasks.append(Task { [weak self] in
-            while let self, await self.running {
-                await self.sleepUntilNextDeadline()
-                await self.tick()
-            }
-        })
-    }
-
-    func sleepUntilNextDeadline() async {
+    /// Keeps the one timer set for the core's next deadline, earlier or later
+    /// than before: a timer left at a stale deadline is a wasted wake-up.
+    func armTimer() {
+        guard running else { return }
         let deadline = node.nextDeadline
-        let wait = deadline - now
-        guard wait > .zero else { return }
-        let sleep = Task { _ = try? await Task.sleep(for: wait) }
-        timerSleep = (deadline, sleep)
-        await withTaskCancellationHandler { await sleep.value } onCancel: { sleep.cancel() }
-        timerSleep = nil
+        if let timer, timer.deadline == deadline { return }
+        timer?.task.cancel()
+        let wait = max(deadline - now, .zero)
+        let task = loop.scheduleTask(in: TimeAmount(wait)) { [weak self] () -> Void in
+            self?.assumeIsolated { $0.timerFired() }
+        }
+        timer = (deadline, task)
     }
 
-    /// Wakes the timer loop early when the core now wants it sooner.
-    func rescheduleTimerIfSooner() {
-        if let timerSleep, node.nextDeadline < timerSleep.deadline { timerSleep.task.cancel() }
+    func timerFired() {
+        timer = nil
+        wakeUps += 1
+        tick()
     }
 
     func tick() {
@@ -159,8 +171,9 @@ public actor SerfMember {
     /// Stops the sockets and timers without telling anyone (see `leave`).
     public func shutdown() async {
         running = false
-        for task in tasks { task.cancel() }
-        tasks.removeAll()
+        timer?.task.cancel()
+        timer = nil
+        waiters.resumeAll()
         await socket?.close()
         try? await tcp?.close()
         socket = nil

@@ -177,6 +177,47 @@ import TestSupport
         #expect(Set(names).isSuperset(of: c.agents.map(\.name)))
     }
 
+    /// The member's one timer follows the core's deadlines: idle among
+    /// agents it wakes about once per probe, not on a polling beat, and
+    /// the pings the agents send it do not wake the timer.
+    @Test func anIdleMemberWakesOnlyForItsDeadlines() async throws {
+        let c = try await cluster(.plain)
+        let me = try await observer("obs-idle", in: c)
+        try await Task.sleep(for: .seconds(5))
+        let before = await me.wakeUps
+        try await Task.sleep(for: .seconds(10))
+        let woken = await me.wakeUps - before
+        // 10 probes at 1 s, and the odd gossip round, push/pull or reap.
+        #expect((8 ... 16).contains(woken), "\(woken) wake-ups in 10 s")
+        try await me.leave()
+    }
+
+    /// `members` reads the seed's state and leaves no trace: no member joins,
+    /// so none has to leave. What it prints is the seed's own view, a
+    /// departed member's status included, in every kind of cluster.
+    @Test(arguments: ClusterKind.allCases)
+    func membersCommandReadsTheSeedsViewWithoutJoining(kind: ClusterKind) async throws {
+        let c = try await cluster(kind)
+        c.agents[2].leave()
+        try await eventually("\(c.agents[0].name) to see \(c.agents[2].name) left") {
+            try await c.agents[0].members()[c.agents[2].name]?.status == "left"
+        }
+        let result = try await SerftopBinary.run(["members", "--join", c.agents[0].gossipAddress, "--bind", "127.0.0.1:0",
+                                                  "--format", "json"] + keyArguments(c))
+        #expect(result.status == 0, "\(result.output)")
+        let parsed = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let listed = (parsed?["members"] as? [[String: Any]] ?? []).compactMap { entry -> (String, String)? in
+            guard let name = entry["name"] as? String, let status = entry["status"] as? String else { return nil }
+            return (name, status)
+        }
+        let seen = try await c.agents[0].members()
+        #expect(Dictionary(uniqueKeysWithValues: listed) == seen.mapValues(\.status))
+        // Had it joined, the seed would list it (alive, then left) for a day.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await c.agents[0].members().count == 3)
+        #expect(try await c.agents[1].members().count == 3)
+    }
+
     @Test func unreachableSeedIsAClearErrorAndNonZeroExit() async throws {
         let port = FreePort.next()
         let result = try await SerftopBinary.run(["members", "--join", "127.0.0.1:\(port)", "--bind", "127.0.0.1:0"])

@@ -47,6 +47,26 @@ import Testing
         }
     }
 
+    /// An idle member wakes for its real deadlines only: one probe per
+    /// probe interval, and the rarer push/pull, reap and reconnect. A wake-up
+    /// on a polling beat, or twice per probe, shows here as a higher count.
+    @Test func anIdleObserverWakesOncePerProbeAndForLittleElse() async throws {
+        try await simulate {
+            var net = cluster(5)
+            check(net.run(until: .seconds(5)) { allSeeAll($0) })
+            // Let the join's broadcasts run out: gossip rounds are real work.
+            net.run(for: .seconds(30))
+            let before = net.wakeUps[0]
+            let window = Duration.seconds(120)
+            net.run(for: window)
+            let woken = net.wakeUps[0] - before
+            let probes = Int(window / MemberlistConfig(name: "x", advertise: net.endpoints[0]).probeInterval)
+            // 120 probes, 4 push/pulls, and Serf's reap and reconnect checks.
+            #expect(woken >= probes)
+            #expect(woken <= probes + 20, "\(woken) wake-ups in \(window) for \(probes) probes")
+        }
+    }
+
     @Test func aGracefulLeaveIsSeenAsLeftNeverFailed() async throws {
         try await simulate {
             var net = cluster(4)

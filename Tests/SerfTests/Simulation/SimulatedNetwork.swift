@@ -43,6 +43,8 @@ struct SimulatedNetwork {
     /// Nodes whose process is gone: they neither send nor receive.
     var crashed: Set<Int> = []
     var packetsSent = 0
+    /// Times each node was woken for its deadline.
+    var wakeUps: [Int] = []
     /// Packets and stream messages the codecs could not carry.
     var undecodable = 0
     private var queue: [Pending] = []
@@ -68,6 +70,7 @@ struct SimulatedNetwork {
         nodes.append(node)
         endpoints.append(endpoint)
         outputs.append([])
+        wakeUps.append(0)
         flush(index)
         return index
     }
@@ -125,6 +128,7 @@ struct SimulatedNetwork {
             }
             guard let i = nextNode else { now = end; return }
             now = Swift.max(now, next)
+            wakeUps[i] += 1
             nodes[i]!.tick(now: now)
             flush(i)
         }
