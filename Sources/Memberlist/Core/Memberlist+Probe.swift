@@ -2,6 +2,9 @@
 /// indirect pings through others and a TCP ping, then suspicion.
 struct ProbeRound: Sendable {
     let target: String
+    /// The target's incarnation when the round began: a failed round accuses
+    /// that one, so an alive heard meanwhile outbids it.
+    let incarnation: UInt32
     let seqNo: UInt32
     /// When the direct ping counts as missed and indirect probes go out.
     let indirectAt: Duration
@@ -63,7 +66,7 @@ extension Memberlist {
         let interval = scaledProbeInterval
         let ping = Ping(seqNo: nextSequence(), node: record.info.name, sourceAddr: config.advertise.ip,
                         sourcePort: config.advertise.port, sourceNode: config.name)
-        probe = ProbeRound(target: record.info.name, seqNo: ping.seqNo,
+        probe = ProbeRound(target: record.info.name, incarnation: record.incarnation, seqNo: ping.seqNo,
                            indirectAt: now + config.probeTimeout, deadline: now + interval)
         if record.state == .alive {
             send(Message.ping(ping).encoded(), to: record.info.endpoint, now: now)
@@ -115,8 +118,7 @@ extension Memberlist {
         } else {
             applyAwareness(1)
         }
-        guard let record = nodes[round.target] else { return }
-        suspectNode(Suspect(incarnation: record.incarnation, node: round.target, from: config.name), now: now)
+        suspectNode(Suspect(incarnation: round.incarnation, node: round.target, from: config.name), now: now)
     }
 
     mutating func handleAck(_ ack: AckResponse, now: Duration) {

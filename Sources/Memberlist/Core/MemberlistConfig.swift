@@ -52,10 +52,12 @@ enum Scaling {
         return mult * Swift.max(scale, 1)
     }
 
-    /// Minimum suspicion timeout: mult × max(1, log10(max(1, n))) × interval.
+    /// Minimum suspicion timeout: mult × max(1, log10(max(1, n))) × interval,
+    /// the scale cut to thousandths as Go's time.Duration(nodeScale*1000)
+    /// does, so that both sides of a mixed cluster time out at the same moment.
     static func suspicionTimeout(mult: Int, nodes n: Int, interval: Duration) -> Duration {
         let scale = Swift.max(1.0, log10(Swift.max(1.0, Double(n))))
-        return interval * (Double(mult) * scale)
+        return interval * mult * Int(scale * 1000) / 1000
     }
 
     /// Push/pull interval, scaled up past 32 nodes so that large clusters
