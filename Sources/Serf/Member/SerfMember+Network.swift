@@ -171,9 +171,9 @@ extension SerfMember {
             Task {
                 do {
                     let reply = try await self.exchange(.pushPull(local), with: to, timeout: timeout)
-                    await self.merge(reply, from: to)
+                    self.merge(reply, from: to)
                 } catch {
-                    await self.noteDropped("push/pull with \(to): \(error)")
+                    self.noteDropped("push/pull with \(to): \(error)")
                 }
             }
         case .tcpPing(let to, let ping, let deadline):
@@ -182,7 +182,7 @@ extension SerfMember {
                 let reply = try? await self.exchange(.ping(ping), with: to, timeout: timeout)
                 var acked = false
                 if case .ack(let ack)? = reply, ack.seqNo == ping.seqNo { acked = true }
-                await self.tcpPingDone(seqNo: ping.seqNo, acked: acked)
+                self.tcpPingDone(seqNo: ping.seqNo, acked: acked)
             }
         }
     }

@@ -20,7 +20,8 @@ public enum EventLine {
     }
 
     public static func json(_ event: SerfEvent, at date: Date = Date()) -> [String] {
-        let time = ISO8601DateFormatter().string(from: date)
+        // A formatter made per line costs half a millisecond; this, microseconds.
+        let time = date.formatted(.iso8601)
         func compact(_ o: [String: Any]) -> String {
             let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data()
             return String(decoding: data, as: UTF8.self)
@@ -39,10 +40,16 @@ public enum EventLine {
         }
     }
 
+    /// Local `HH:mm:ss.SSS`, without a formatter per line.
     static func timestamp(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.dateFormat = "HH:mm:ss.SSS"
-        return f.string(from: date)
+        let seconds = date.timeIntervalSince1970
+        var whole = time_t(seconds.rounded(.down))
+        var parts = tm()
+        localtime_r(&whole, &parts)
+        let millis = min(999, Int((seconds - seconds.rounded(.down)) * 1000))
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let ms = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)"
     }
 
     /// Payload as text when it is, else as hex.
