@@ -66,6 +66,8 @@ let package = Package(
         .executableTarget(name: "serftop", dependencies: [
             "Serf", "HAProxy", "Cluster", "TerminalUI", "Balancer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -25,7 +25,10 @@ public final class DemoInstance: @unchecked Sendable {
     public let endpoints: Endpoints
 
     public init(nodes: Int, extra: [String] = []) async throws {
-        daemon = try SerftopBinary.start("demo", ["demo", "--headless", "--nodes", "\(nodes)"] + extra)
+        // No traffic unless a test asks for it: request counts and drains
+        // then depend on the test alone.
+        let traffic = extra.contains("--traffic") ? [] : ["--traffic", "0"]
+        daemon = try SerftopBinary.start("demo", ["demo", "--headless", "--nodes", "\(nodes)"] + traffic + extra)
         let daemon = self.daemon
         let line = try await eventuallyValue("the demo to print its endpoints", timeout: 90, every: 0.1) { () -> String? in
             guard daemon.isRunning else { throw Failed(log: daemon.log) }

@@ -25,9 +25,13 @@ struct DemoCommand: AsyncParsableCommand {
     var assets: String?
     @Option(help: "Theme name.") var theme = "default"
     @Option(help: "Seconds between dashboard refreshes.") var refresh: Double = 1
+    @Option(help: ArgumentHelp("Requests a second the demo sends through its site, keep-alive and with session cookies (0: none).",
+                               valueName: "rate"))
+    var traffic: Double = 20
 
     func validate() throws {
         guard (0 ... 50).contains(nodes) else { throw ValidationError("--nodes takes 0 to 50") }
+        guard (0 ... 10_000).contains(traffic) else { throw ValidationError("--traffic takes 0 to 10000 requests a second") }
     }
 
     func run() async throws {
@@ -50,6 +54,8 @@ struct DemoCommand: AsyncParsableCommand {
             await cluster.stop()
             throw CommandFailure("the demo did not start: \(error)\n(logs: \(directory)/logs)")
         }
+        let traffic = DemoTraffic(site: await cluster.endpoints.site, rate: self.traffic)
+        let sending = Task { await traffic.run() }
         if headless {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -62,6 +68,8 @@ struct DemoCommand: AsyncParsableCommand {
         } else {
             await dashboard(cluster)
         }
+        sending.cancel()
+        await sending.value
         progress("stopping everything the demo started")
         await cluster.stop()
         if !keep { try? FileManager.default.removeItem(atPath: directory) } else { progress("kept \(directory)") }
