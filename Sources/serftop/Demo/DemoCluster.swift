@@ -1,3 +1,4 @@
+import BalancerContract
 import Foundation
 import HAProxy
 import Serf
@@ -79,7 +80,7 @@ actor DemoCluster {
 
         progress("serf agent for the balancer on \(gossipAddress)")
         let agent = try spawn("ha-serf", "serf", ["agent", "-node=ha", "-bind=\(gossipAddress)", "-rpc-addr=127.0.0.1:\(haRPC)",
-                                                   "-tag", "role=balancer", "-tag", "stats=http://127.0.0.1:\(statsPort)/",
+                                                   "-tag", "\(ClusterRoles.tag)=\(ClusterRoles.defaultBalancer)", "-tag", "stats=http://127.0.0.1:\(statsPort)/",
                                                    "-log-level=warn"])
         try await waitFor("the balancer's serf agent", agent, timeout: .seconds(10)) {
             (try? await SerfAgentClient.connect("127.0.0.1:\(self.haRPC)", timeout: .seconds(1)).close()) != nil
@@ -130,7 +131,7 @@ actor DemoCluster {
                             env: ["PORT": "\(appPort)", "BIND": "127.0.0.1", "NODE_NAME": name, "ADVERTISE_IP": "127.0.0.1",
                                   "TAG": "demo", "NODE_PATH": "/usr/share/nodejs"])
         let agent = try spawn("\(name)-serf", "serf", ["agent", "-node=\(name)", "-bind=127.0.0.1:\(gossip)",
-                                                       "-rpc-addr=127.0.0.1:\(rpc)", "-tag", "role=backend",
+                                                       "-rpc-addr=127.0.0.1:\(rpc)", "-tag", "\(ClusterRoles.tag)=\(ClusterRoles.defaultBackend)",
                                                        "-tag", "port=\(appPort)", "-retry-join=\(gossipAddress)",
                                                        "-retry-interval=1s", "-log-level=warn"])
         let node = DemoNode(name: name, appPort: appPort, gossipPort: gossip, rpcPort: rpc, app: app, agent: agent)
