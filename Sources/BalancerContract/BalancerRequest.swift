@@ -174,3 +174,9 @@ public enum BalancerRefusal: Error, Sendable, Equatable, CustomStringConvertible
         }
     }
 }
+
+/// The HAProxy backend `serftop balancer` puts the servers in unless given
+/// `--backend`; the dashboard assumes it for a server no stats page shows.
+public enum BalancerBackend {
+    public static let defaultName: HAProxyName = "nodes"
+}

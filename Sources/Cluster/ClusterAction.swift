@@ -115,7 +115,7 @@ public struct ActionRouting: Sendable {
             Result { () throws(HAProxyError) in ServerTarget(backend: try HAProxyName(ref.row.proxy, .backend), server: server) }
         }
         if let runtimeAPI {
-            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, ServerTarget(backend: "nodes", server: server), act)] }
+            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, ServerTarget(backend: BalancerBackend.defaultName, server: server), act)] }
             switch target(ref) {
             case .success(let t): return [.runtimeAPI(runtimeAPI, t, act)]
             case .failure(let error): return [.impossible("\(error)")]

@@ -33,7 +33,7 @@ struct BalancerCommand: AsyncParsableCommand {
     @OptionGroup var runtimeAPI: RuntimeAPIOptions
     @Option(name: .customLong("state-file"), help: ArgumentHelp("Where to save server states before a reload (the template's server-state-file).", valueName: "file"))
     var stateFile: String?
-    @Option(help: "The backend the servers go in.") var backend = "nodes"
+    @Option(help: "The backend the servers go in.") var backend = BalancerBackend.defaultName.text
     @OptionGroup var backendRole: BackendRoleOptions
     @Option(name: .customLong("port-tag"), help: "The tag holding a member's service port.") var portTag = "port"
     @Option(name: .customLong("default-port"), help: "The port of members without that tag.") var defaultPort: UInt16 = 3000

@@ -155,14 +155,14 @@ actor DemoCluster {
 
     func serverNames() async throws -> Set<String> {
         let stats = try await RuntimeAPI(address: HAProxyAddress(runtimeAPI)!).stats()
-        return Set(stats.servers.filter { $0.proxy == "nodes" }.map(\.service))
+        return Set(stats.servers.filter { $0.proxy == BalancerBackend.defaultName.text }.map(\.service))
     }
 
     func waitForServers(count: Int, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let stats = try? await RuntimeAPI(address: HAProxyAddress(runtimeAPI)!).stats()
-            let up = stats?.servers.filter { $0.proxy == "nodes" && ($0.status?.takesTraffic ?? false) }.count ?? 0
+            let up = stats?.servers.filter { $0.proxy == BalancerBackend.defaultName.text && ($0.status?.takesTraffic ?? false) }.count ?? 0
             if up >= count { return }
             try await Task.sleep(for: .milliseconds(100))
         }
