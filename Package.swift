@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "serftop", targets: ["serftop"]),
         // For the benchmark package in Benchmarks/.
-        .library(name: "SerftopLibraries", targets: ["Serf", "HAProxy", "Cluster", "TerminalUI", "Balancer"]),
+        .library(name: "SerftopLibraries", targets: ["Serf", "HAProxy", "BalancerContract", "Cluster", "TerminalUI", "Balancer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -45,26 +45,28 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
+        // what `serftop balancer` and its clients agree on: query names, payloads, replies, roles
+        .target(name: "BalancerContract", dependencies: ["Serf", "HAProxy"]),
         // the dashboard's model: members joined with servers, history, events, actions
-        .target(name: "Cluster", dependencies: ["Serf", "HAProxy"]),
+        .target(name: "Cluster", dependencies: ["Serf", "HAProxy", "BalancerContract"]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncurses-dev"])]),
         // a SIGWINCH that also wakes the terminal thread's poll()
         .target(name: "CResizeSignal"),
         // cell grid, widgets, themes, input decoding; ncurses and memory screens
         .target(name: "TerminalUI", dependencies: [
-            "CNCurses", "CResizeSignal", "Cluster",
+            "CNCurses", "CResizeSignal", "Cluster", "BalancerContract",
             .product(name: "Yams", package: "Yams"),
         ]),
         // membership -> server list -> haproxy.cfg -> validate -> reload
         .target(name: "Balancer", dependencies: [
-            "Serf", "HAProxy",
+            "Serf", "HAProxy", "BalancerContract",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "serftop", dependencies: [
-            "Serf", "HAProxy", "Cluster", "TerminalUI", "Balancer",
+            "Serf", "HAProxy", "BalancerContract", "Cluster", "TerminalUI", "Balancer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +84,8 @@ let package = Package(
         .testTarget(name: "SerfTests", dependencies: ["Serf", "TestSupport"]),
         .testTarget(name: "HAProxyTests", dependencies: ["HAProxy", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster"]),
+        .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "BalancerContract"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Cluster"]),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),

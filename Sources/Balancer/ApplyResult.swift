@@ -1,4 +1,6 @@
-/// How one render-validate-install-reload went; the text answers `serftop-reload`.
+import BalancerContract
+
+/// How one render-validate-install-reload went; `reply` answers BalancerQuery.reload.
 public struct ApplyResult: Sendable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable { case unchanged, installed, reloaded, held, failed }
     public var kind: Kind
@@ -7,13 +9,15 @@ public struct ApplyResult: Sendable, CustomStringConvertible {
 
     public var succeeded: Bool { kind != .failed && kind != .held }
 
-    public var description: String {
+    public var reply: BalancerReply {
         switch kind {
-        case .failed: return "error: \(message)"
-        case .unchanged: return "unchanged: \(servers) server(s); \(message)"
-        case .installed: return "installed: \(servers) server(s); \(message)"
-        case .reloaded: return "reloaded: \(servers) server(s); \(message)"
-        case .held: return "error: held: \(message)"
+        case .failed: return .failure(message)
+        case .unchanged: return .success("unchanged: \(servers) server(s); \(message)")
+        case .installed: return .success("installed: \(servers) server(s); \(message)")
+        case .reloaded: return .success("reloaded: \(servers) server(s); \(message)")
+        case .held: return .failure("held: \(message)")
         }
     }
+
+    public var description: String { reply.text }
 }

@@ -1,3 +1,4 @@
+import BalancerContract
 import HAProxy
 import Serf
 
@@ -32,17 +33,17 @@ public struct BackendServer: Sendable, Hashable, Comparable {
 /// Which members become servers: those with the backend role, their port from
 /// a tag or the default.
 public struct ServerSelection: Sendable {
-    public var role: String
+    public var roles: ClusterRoles
     public var portTag: String
     public var defaultPort: UInt16
 
-    public init(role: String = "backend", portTag: String = "port", defaultPort: UInt16 = 3000) {
-        self.role = role
+    public init(roles: ClusterRoles = ClusterRoles(), portTag: String = "port", defaultPort: UInt16 = 3000) {
+        self.roles = roles
         self.portTag = portTag
         self.defaultPort = defaultPort
     }
 
-    public func isBackend(_ member: Member) -> Bool { member.tags["role"] == role }
+    public func isBackend(_ member: Member) -> Bool { roles.isBackend(member) }
 
     /// The member's server, or why it cannot be one: its name is not one
     /// HAProxy takes (HAProxyName.server(forMember:), the one mapping).

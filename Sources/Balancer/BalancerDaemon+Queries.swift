@@ -1,54 +1,42 @@
+import BalancerContract
 import HAProxy
 import Serf
 
 extension BalancerDaemon {
-    /// `serftop-reload` re-renders and reloads now; `serftop-server` applies
-    /// `drain|ready|maint NAME` through the local runtime API. The answer is
-    /// one line; failures start with "error:".
+    /// Answers a BalancerRequest with a BalancerReply: a reload re-renders
+    /// and reloads now; a server request goes to the local runtime API.
     func answer(_ query: QueryEvent, source: any MembershipSource) async {
-        var text: String
-        switch authorise(query) {
+        var reply: BalancerReply
+        switch BalancerRequest.receive(query, key: settings.actionKey, replays: &replays) {
         case .failure(let refusal):
-            logger.warning("\(query.name) query\(query.from.map { " from \($0)" } ?? ""): \(refusal)")
-            text = "error: \(refusal)"
-        case .success(let payload):
-            text = query.name == ClusterQueries.reload
-                ? await apply(force: true, reason: "serftop-reload query").description
-                : await serverAction(String(decoding: payload, as: UTF8.self))
+            if case .notAuthorised = refusal {
+                logger.warning("\(query.name) query\(query.from.map { " from \($0)" } ?? ""): \(refusal)")
+            }
+            reply = .failure("\(refusal)")
+        case .success(.reload):
+            reply = await apply(force: true, reason: "\(BalancerQuery.reload) query").reply
+        case .success(.server(let request)):
+            reply = await serverAction(request)
         }
-        if let down = haproxyDown { text += " (warning: \(down))" }
+        reply = reply.warning(haproxyDown)
         do {
-            try await source.respond(to: query, payload: Array(text.prefix(1000).utf8))
+            try await source.respond(to: query, payload: reply.encoded)
         } catch {
             logger.warning("cannot answer \(query.name): \(error)")
         }
     }
 
-    /// The payload of a query that may change HAProxy, if its signature
-    /// holds and it was not carried out before.
-    func authorise(_ query: QueryEvent) -> Result<[UInt8], ActionRefusal> {
-        guard let key = settings.actionKey else { return .failure(.noKey) }
-        switch key.verify(query: query.name, signed: query.payload, queryLTime: query.ltime) {
-        case .failure(let refusal):
-            return .failure(refusal)
-        case .success(let action):
-            guard replays.accept(action) else { return .failure(.replayed) }
-            return .success(action.payload)
+    func serverAction(_ request: ServerQuery) async -> BalancerReply {
+        guard let api = settings.runtimeAPI else {
+            return .failure("this balancer was started without --runtime-api")
         }
-    }
-
-    func serverAction(_ payload: String) async -> String {
+        let target = ServerTarget(backend: settings.backend, server: request.server)
         do {
-            let request = try ServerQuery(parsing: payload)
-            guard let api = settings.runtimeAPI else {
-                return "error: this balancer was started without --runtime-api"
-            }
-            let target = ServerTarget(backend: settings.backend, server: request.server)
             let outcome = try await RuntimeAPI(address: api).apply(request.action, to: target)
-            logger.info("serftop-server query: \(outcome.message)")
-            return outcome.succeeded ? outcome.message : "error: \(outcome.message)"
+            logger.info("\(BalancerQuery.server) query: \(outcome.message)")
+            return outcome.succeeded ? .success(outcome.message) : .failure(outcome.message)
         } catch {
-            return "error: \(error)"
+            return .failure("\(error)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import BalancerContract
 import HAProxy
 import Logging
 import Serf
@@ -146,7 +147,7 @@ public actor BalancerDaemon {
         case .member(let kind, let list):
             logger.info("\(kind.rawValue): \(list.map(\.name).joined(separator: ", "))")
             try? await refresh(from: source)
-        case .query(let query) where query.name == ClusterQueries.reload || query.name == ClusterQueries.server:
+        case .query(let query) where BalancerQuery(rawValue: query.name) != nil:
             Task { await self.answer(query, source: source) }
         default:
             break
@@ -217,7 +218,7 @@ public actor BalancerDaemon {
         if case .hold(let removing, let total, let firstTime) = removals.check(servers, replacing: installed ?? [],
                                                                               force: force, at: .now) {
             let message = "holding back a render that removes \(removing) of \(total) server(s); "
-                + "it is installed if the view holds for \(settings.holdRelease.formatted()) or on a forced reload (serftop-reload)"
+                + "it is installed if the view holds for \(settings.holdRelease.formatted()) or on a forced reload (\(BalancerQuery.reload))"
             if firstTime { logger.error("\(reason): \(message)") }
             let result = ApplyResult(kind: .held, servers: total, message: message)
             lastResult = result
@@ -292,10 +293,4 @@ public actor BalancerDaemon {
             return ApplyResult(kind: .failed, servers: servers.count, message: "\(error)")
         }
     }
-}
-
-/// The query names the dashboard sends to the balancers.
-public enum ClusterQueries {
-    public static let reload = "serftop-reload"
-    public static let server = "serftop-server"
 }

@@ -1,3 +1,4 @@
+import BalancerContract
 import HAProxy
 import Serf
 
@@ -16,7 +17,7 @@ public struct BalancerSettings: Sendable {
     /// Checks the signatures of serftop-server and serftop-reload queries;
     /// without it they are refused.
     public var actionKey: ActionKey?
-    public var backend: HAProxyName = "nodes"
+    public var backend = BalancerBackend.defaultName
     public var selection = ServerSelection()
     /// Extra template values (`--set key=value`).
     public var values: [String: String] = [:]

@@ -1,3 +1,4 @@
+import BalancerContract
 import HAProxy
 
 /// What an operator can ask of the cluster from the dashboard.
@@ -26,10 +27,10 @@ public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
 /// Where an action goes. Decided from the flags and the model, without doing
 /// anything, so that the choice can be shown and tested.
 public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
-    /// `set server` on the runtime API given with --haproxy-admin.
+    /// `set server` on the runtime API given with --runtime-api.
     case runtimeAPI(HAProxyAddress, ServerTarget, ServerAction)
     /// A Serf query to the balancers, answered by `serftop balancer`.
-    case serfQuery(name: String, payload: String)
+    case serfQuery(BalancerRequest)
     /// The admin form of a balancer's stats page.
     case statsPage(StatsEndpoint, ServerTarget, ServerAction)
     case masterCLI(HAProxyAddress)
@@ -43,7 +44,7 @@ public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .runtimeAPI(let a, let target, let act): return "\(act) \(target) via runtime API \(a)"
-        case .serfQuery(let n, let p): return "Serf query \(n) '\(p)' to the balancers"
+        case .serfQuery(let r): return "Serf query \(r) to the balancers"
         case .statsPage(let e, let target, let act): return "\(act) \(target) via stats page \(e.authority)"
         case .masterCLI(let a): return "reload via master CLI \(a)"
         case .provisionCommand(let c): return "run: \(c)"
@@ -63,7 +64,7 @@ public struct ActionRouting: Sendable {
     /// Nodes are started in-process (the demo), before any command.
     public var localProvisioning = false
     /// Whether balancers can be asked over Serf (there is a gossip source and
-    /// at least one member tagged role=balancer).
+    /// at least one balancer member).
     public var serfQueries = true
 
     public init(runtimeAPI: HAProxyAddress? = nil, masterCLI: HAProxyAddress? = nil, provisionCommand: String? = nil,
@@ -74,12 +75,9 @@ public struct ActionRouting: Sendable {
         self.serfQueries = serfQueries
     }
 
-    public static let serverQuery = "serftop-server"
-    public static let reloadQuery = "serftop-reload"
-
     public var canProvision: Bool { localProvisioning || provisionCommand != nil }
 
-    /// Server actions: --haproxy-admin, else a Serf query to the balancer
+    /// Server actions: --runtime-api, else a Serf query to the balancer
     /// daemons, else the stats page of every balancer that has the server.
     public func routes(for action: ClusterAction, in model: ClusterModel) -> [ActionRoute] {
         switch action {
@@ -89,8 +87,8 @@ public struct ActionRouting: Sendable {
             return serverRoutes(.drain, node: node, model: model)
         case .reload:
             if let masterCLI { return [.masterCLI(masterCLI)] }
-            if serfQueries && model.members.values.contains(where: { $0.role == "balancer" && $0.status.isUp }) {
-                return [.serfQuery(name: Self.reloadQuery, payload: "")]
+            if serfQueries && model.members.values.contains(where: { model.roles.isBalancer($0) && $0.status.isUp }) {
+                return [.serfQuery(.reload)]
             }
             return [.impossible("no way to reload: pass --haproxy-master ADDR, or run `serftop balancer` on the balancers")]
         case .provision(let name):
@@ -117,14 +115,17 @@ public struct ActionRouting: Sendable {
             Result { () throws(HAProxyError) in ServerTarget(backend: try HAProxyName(ref.row.proxy, .backend), server: server) }
         }
         if let runtimeAPI {
-            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, ServerTarget(backend: "nodes", server: server), act)] }
+            guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, ServerTarget(backend: BalancerBackend.defaultName, server: server), act)] }
             switch target(ref) {
             case .success(let t): return [.runtimeAPI(runtimeAPI, t, act)]
             case .failure(let error): return [.impossible("\(error)")]
             }
         }
-        if serfQueries && model.members.values.contains(where: { $0.role == "balancer" && $0.status.isUp }) {
-            return [.serfQuery(name: Self.serverQuery, payload: "\(act) \(server)")]
+        if serfQueries && model.members.values.contains(where: { model.roles.isBalancer($0) && $0.status.isUp }) {
+            guard let query = ServerQuery(action: act, server: server) else {
+                return [.impossible("the balancers cannot \(act) over Serf: use --runtime-api")]
+            }
+            return [.serfQuery(.server(query))]
         }
         let routes: [ActionRoute] = refs.compactMap { ref in
             guard let b = model.balancers.first(where: { $0.label == ref.balancer }) else { return nil }

@@ -1,3 +1,4 @@
+import BalancerContract
 import Foundation
 import HAProxy
 import Serf
@@ -10,13 +11,15 @@ public struct ClusterModel: Sendable {
     public private(set) var memberChangedAt: [String: Date] = [:]
     public var balancers: [BalancerState] = []
     public private(set) var history: [String: History] = [:]
-    /// Requests per second over all frontends.
+    /// Traffic per second over all site frontends (TrafficRate).
     public private(set) var frontendHistory = History()
     public var log = EventLog()
     /// Where we read the cluster from, for the header ("gossip as x", "agent at y").
     public var sourceDescription = ""
     /// When the member list last came in.
     public private(set) var membersUpdatedAt: Date?
+    /// How balancers and servers are told apart (`--backend-role`).
+    public var roles = ClusterRoles()
 
     public init() {}
 
@@ -67,12 +70,12 @@ public struct ClusterModel: Sendable {
     // MARK: HAProxy
 
     /// Makes sure every balancer to scrape is listed: those given on the
-    /// command line, and members tagged role=balancer (at their `stats` tag,
+    /// command line, and balancer members (ClusterRoles; at their `stats` tag,
     /// or their address on port 1936). A member chooses what it advertises,
     /// so a discovered page gets the credentials only if the operator named
     /// it (StatsCredentials).
     public mutating func discoverBalancers(credentials: StatsCredentials = StatsCredentials(), at time: Date = Date()) {
-        for m in members.values where m.role == "balancer" && m.status.isUp {
+        for m in members.values where roles.isBalancer(m) && m.status.isUp {
             guard !balancers.contains(where: { $0.memberName == m.name }) else { continue }
             let text = m.tags["stats"] ?? m.tags["stats_url"] ?? "http://\(m.address):\(StatsEndpoint.defaultPort)/"
             guard let endpoint = try? credentials.discovered(text) else { continue }
@@ -102,17 +105,17 @@ public struct ClusterModel: Sendable {
         }
     }
 
-    /// After every round of scrapes: one history sample per node, the rate
-    /// `rows()` would give it, without building the rows.
+    /// After every round of scrapes: one history sample per node, the
+    /// traffic `rows()` would give it, without building the rows.
     public mutating func sampleHistory() {
-        var rates: [String: Int] = [:]
+        var rows: [String: [StatsRow]] = [:]
         for b in balancers {
             guard let snapshot = b.snapshot else { continue }
-            for row in snapshot.servers { rates[row.service, default: 0] += row.rate }
+            for row in snapshot.servers { rows[row.service, default: []].append(row) }
         }
-        for name in members.keys where rates[name] == nil { rates[name] = 0 }
-        for (name, rate) in rates { history[name, default: History()].append(rate) }
-        frontendHistory.append(siteFrontends.reduce(0) { $0 + $1.row.rate })
+        for name in members.keys where rows[name] == nil { rows[name] = [] }
+        for (name, list) in rows { history[name, default: History()].append(TrafficRate(list)?.perSecond ?? 0) }
+        frontendHistory.append(TrafficRate(siteFrontends.map(\.row))?.perSecond ?? 0)
     }
 
     // MARK: The join
@@ -137,14 +140,15 @@ public struct ClusterModel: Sendable {
             guard case .success(let serverName) = HAProxyName.server(forMember: m.name) else {
                 out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
                                    servers: [], history: history[m.name]?.samples ?? [],
-                                   changedAt: memberChangedAt[m.name], mark: .badName))
+                                   changedAt: memberChangedAt[m.name], mark: .badName, isBackend: roles.isBackend(m)))
                 continue
             }
             let refs = servers.removeValue(forKey: serverName.text) ?? []
-            let mark: NodeRow.Mark? = refs.isEmpty && m.role == "backend" && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
+            let backend = roles.isBackend(m)
+            let mark: NodeRow.Mark? = refs.isEmpty && backend && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
             out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
                                servers: refs, history: history[m.name]?.samples ?? [],
-                               changedAt: memberChangedAt[m.name], mark: mark))
+                               changedAt: memberChangedAt[m.name], mark: mark, isBackend: backend))
         }
         for (name, refs) in servers {
             let address = refs.first?.row.address.map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? ""

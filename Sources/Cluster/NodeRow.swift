@@ -5,7 +5,7 @@ import Serf
 /// One line of the dashboard: a node as the gossip and as HAProxy see it.
 public struct NodeRow: Sendable, Hashable {
     public enum Mark: String, Sendable, Hashable {
-        /// A member that should be a server (role=backend) but no balancer has it.
+        /// A member that should be a server (the backend role) but no balancer has it.
         case notInLB = "not in LB"
         /// A server HAProxy has but the gossip does not know.
         case notInGossip = "not in gossip"
@@ -26,6 +26,8 @@ public struct NodeRow: Sendable, Hashable {
     /// When the gossip status last changed (or HAProxy's, for a server-only row).
     public var changedAt: Date?
     public var mark: Mark?
+    /// Tagged with the backend role (ClusterRoles): a balancer should have it.
+    public var isBackend = false
 
     /// The node's server name (HAProxyName.server(forMember:)), or why it has none.
     public var serverName: Result<HAProxyName, HAProxyError> { HAProxyName.server(forMember: name) }
@@ -40,10 +42,34 @@ public struct NodeRow: Sendable, Hashable {
     public var lbStatus: ServerStatus? { server?.status }
     public var weight: Int? { server?.weight }
     public var sessions: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + ($1.row.currentSessions ?? 0) } }
-    public var requestRate: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + $1.row.rate } }
+    public var traffic: TrafficRate? { TrafficRate(servers.map(\.row)) }
     public var check: String? {
         guard let s = server, let status = s.checkStatus else { return nil }
         if let d = s.checkDuration, d >= 0, status.hasSuffix("OK") { return "\(status) \(d)ms" }
         return status
+    }
+}
+
+/// Traffic per second as HAProxy counted it: HTTP requests (`req_rate`)
+/// when every row has them, else sessions (`rate`: TCP mode, and servers
+/// before HAProxy 2.0). The two are never added together, and a session
+/// rate is never shown as requests.
+public enum TrafficRate: Sendable, Hashable {
+    case requests(Int)
+    case sessions(Int)
+
+    /// The rows' traffic together; nil for no rows.
+    public init?(_ rows: [StatsRow]) {
+        guard !rows.isEmpty else { return nil }
+        let requests = rows.compactMap(\.requestRate)
+        self = requests.count == rows.count
+            ? .requests(requests.reduce(0, +))
+            : .sessions(rows.reduce(0) { $0 + ($1.sessionRate ?? 0) })
+    }
+
+    public var perSecond: Int {
+        switch self {
+        case .requests(let n), .sessions(let n): return n
+        }
     }
 }

@@ -18,7 +18,7 @@ public struct StatsAdminForm: Sendable {
         let word: String
         switch action {
         case .ready, .drain, .maint: word = "\(action)"
-        case .weight: return .refused("the stats page cannot change weights: use the runtime API (--haproxy-admin)")
+        case .weight: return .refused("the stats page cannot change weights: use the runtime API (--runtime-api)")
         }
         var request = HTTPClientRequest(url: endpoint.pageURL)
         request.method = .POST

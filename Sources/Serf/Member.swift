@@ -33,8 +33,6 @@ public struct Member: Sendable, Hashable, Codable {
         self.delegateCur = delegateCur
     }
 
-    public var role: String? { tags["role"] }
-
     /// `addr:port`, with brackets around an IPv6 address.
     public var endpoint: String {
         address.contains(":") ? "[\(address)]:\(port)" : "\(address):\(port)"

@@ -204,7 +204,7 @@ public struct DashboardState: Sendable {
                 notice = "\(error)"
                 return []
             }
-            guard !row.servers.isEmpty || row.role == "backend" else {
+            guard !row.servers.isEmpty || row.isBackend else {
                 notice = "\(row.name) is not a server of any balancer"
                 return []
             }

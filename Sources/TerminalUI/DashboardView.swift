@@ -1,3 +1,4 @@
+import BalancerContract
 import Cluster
 import Foundation
 import HAProxy
@@ -146,7 +147,10 @@ public struct DashboardView: Sendable {
             return
         }
         let history = Sparkline.render(model.frontendHistory.samples, width: min(12, frontWidth - 14), glyphs: glyphs)
-        g.put("req/s \(fronts.reduce(0) { $0 + ($1.row.requestRate ?? 0) }) ", x: eventWidth + 2, y: y, role: .normal)
+        switch TrafficRate(fronts.map(\.row)) {
+        case .sessions(let n)?: g.put("sess/s \(n) ", x: eventWidth + 2, y: y, role: .normal)
+        case let traffic: g.put("req/s \(traffic?.perSecond ?? 0) ", x: eventWidth + 2, y: y, role: .normal)
+        }
         g.put(history, x: eventWidth + 14, y: y, role: .sparkline)
         y += 1
         for (balancer, row) in fronts where y <= top + lines {
@@ -236,6 +240,7 @@ public struct DashboardView: Sendable {
         var lines: [(String, String)] = [
             ("\(glyphs.arrowUp) \(glyphs.arrowDown)  j k", "move"), ("PgUp PgDn  g G", "page, first, last"), ("Enter", "details of the node (tags, versions, every stats field)"),
             ("/", "filter by name, role, status, tag or k=v; Esc clears"), ("s  S", "next sort column; reverse"),
+            ("REQ/s N\(CellText.sessionMark)", "sessions per second: HAProxy counts no requests there (TCP mode)"),
             ("e", "show or hide events"), ("t", "next theme"), ("mouse", "click a row to select it"), ("?", "this help"),
             ("q  Ctrl-C", "quit (leaves the cluster gracefully)"),
         ]
@@ -267,7 +272,10 @@ public struct DashboardView: Sendable {
         } else {
             lines.append(("gossip   not a member: HAProxy has this server, the cluster does not know it", .mark))
         }
-        if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged role=backend", .mark)) }
+        if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged \(ClusterRoles.tag)=\(row.role)", .mark)) }
+        if case .sessions(let n)? = row.traffic {
+            lines.append(("traffic  \(n) sessions/s; HAProxy gives no request rate (req_rate) for this server (TCP mode?)", .overlay))
+        }
         for b in model.balancers where b.memberName == row.name || (row.member == nil && b.label == row.name) {
             let how = b.origin == .configured ? "given with --haproxy" : "found through gossip"
             let auth = b.sendsCredentials ? "stats credentials sent" : "no stats credentials sent"

@@ -28,7 +28,7 @@ public enum SortKey: String, Sendable, CaseIterable {
         case .gossip: return (a.gossip?.rawValue ?? "~") < (b.gossip?.rawValue ?? "~")
         case .lb: return (a.lbStatus?.raw ?? "~") < (b.lbStatus?.raw ?? "~")
         case .sessions: return (a.sessions ?? -1) > (b.sessions ?? -1)
-        case .rate: return (a.requestRate ?? -1) > (b.requestRate ?? -1)
+        case .rate: return (a.traffic?.perSecond ?? -1) > (b.traffic?.perSecond ?? -1)
         case .changed: return (a.changedAt ?? .distantPast) > (b.changedAt ?? .distantPast)
         }
     }

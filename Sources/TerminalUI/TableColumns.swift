@@ -58,6 +58,9 @@ struct TableColumn {
 
 /// What each column says for a row, and in what role.
 enum CellText {
+    /// After a REQ/s value that counts sessions.
+    static let sessionMark = "*"
+
     static func value(_ id: TableColumn.ID, _ row: NodeRow, width: Int, now: Date, glyphs: Glyphs) -> (String, StyleRole) {
         switch id {
         case .name: return (row.name, .row)
@@ -73,7 +76,13 @@ enum CellText {
             return (s.raw, role(s))
         case .weight: return (row.weight.map(String.init) ?? "", .row)
         case .sessions: return (row.sessions.map(String.init) ?? "", .row)
-        case .rate: return (row.requestRate.map(String.init) ?? "", .row)
+        case .rate:
+            switch row.traffic {
+            case .requests(let n)?: return (String(n), .row)
+            // Marked, so that sessions are not read as requests (TCP mode).
+            case .sessions(let n)?: return ("\(n)\(sessionMark)", .dim)
+            case nil: return ("", .row)
+            }
         case .spark: return (row.servers.isEmpty ? "" : Sparkline.render(row.history, width: width, glyphs: glyphs), .sparkline)
         case .check:
             guard let c = row.check else { return ("", .row) }

@@ -60,19 +60,4 @@ import Testing
                        member("e", .leaving, role: "balancer")]
         #expect(ServerSelection().leaving(from: members) == ["a", "b"])
     }
-
-    @Test func serverQueriesParseOrSayWhatIsWrong() throws {
-        #expect(try ServerQuery(parsing: " drain  web1 ") == ServerQuery(action: .drain, server: "web1"))
-        #expect(try ServerQuery(parsing: "MAINT s2") == ServerQuery(action: .maint, server: "s2"))
-        #expect(throws: BalancerError.self) { try ServerQuery(parsing: "drain") }
-        #expect(throws: BalancerError.self) { try ServerQuery(parsing: "explode s1") }
-        #expect(throws: BalancerError.self) { try ServerQuery(parsing: "drain zz;disable") }
-        #expect(throws: BalancerError.self) { try ServerQuery(parsing: "drain a/b") }
-        do {
-            _ = try ServerQuery(parsing: "weight s1")
-            Issue.record("weight is not a query action")
-        } catch {
-            #expect("\(error)".contains("drain, ready or maint"))
-        }
-    }
 }

@@ -1,3 +1,4 @@
+import BalancerContract
 import Cluster
 import Foundation
 import HAProxy
@@ -143,14 +144,56 @@ import Testing
         #expect(ActionRouting(runtimeAPI: admin).routes(for: .server(.drain, node: "s1"), in: model)
             == [.runtimeAPI(admin, try ServerTarget(backend: "nodes", server: "s1"), .drain)])
         #expect(ActionRouting().routes(for: .server(.drain, node: "s1"), in: model)
-            == [.serfQuery(name: "serftop-server", payload: "drain s1")])
+            == [.serfQuery(.server(ServerQuery(.drain, server: "s1")))])
+        if case .impossible(let why) = ActionRouting().routes(for: .server(.weight(5), node: "s1"), in: model).first {
+            #expect(why.contains("--runtime-api"))
+        } else { Issue.record("a weight cannot go as a query") }
         #expect(ActionRouting(serfQueries: false).routes(for: .server(.maint, node: "s1"), in: model)
             == [.statsPage(model.balancers[0].endpoint, try ServerTarget(backend: "nodes", server: "s1"), .maint)])
-        #expect(ActionRouting().routes(for: .reload, in: model) == [.serfQuery(name: "serftop-reload", payload: "")])
+        #expect(ActionRouting().routes(for: .reload, in: model) == [.serfQuery(.reload)])
         let master = HAProxyAddress("unix:/run/haproxy/master.sock")!
         #expect(ActionRouting(masterCLI: master).routes(for: .reload, in: model) == [.masterCLI(master)])
         #expect(ActionRouting(provisionCommand: "docker run -d --name {name} serftop/webapp").routes(for: .provision(name: "s3"), in: model)
             == [.provisionCommand("docker run -d --name s3 serftop/webapp")])
         if case .impossible = ActionRouting(serfQueries: false).routes(for: .reload, in: model).first {} else { Issue.record("reload needs a way") }
+    }
+
+    /// `serftop balancer --backend-role web` makes servers of role=web
+    /// members; the dashboard told the same finds them by the same rule.
+    @Test func theBackendRoleIsTheBalancers() throws {
+        var model = ClusterModel()
+        model.roles = ClusterRoles(backend: "web")
+        model.setMembers([Member(name: "w1", address: "10.0.0.1", port: 7946, tags: ["role": "web"]),
+                          Member(name: "w2", address: "10.0.0.2", port: 7946, tags: ["role": "web"]),
+                          Member(name: "old", address: "10.0.0.3", port: 7946, tags: ["role": "backend"]),
+                          Member(name: "ha", address: "10.0.0.9", port: 7946, tags: ["role": "balancer"])], at: now)
+        model.discoverBalancers()
+        model.recordScrape(.success(try snapshot(["w1"])), for: model.balancers[0].endpoint, at: now)
+        let rows = Dictionary(uniqueKeysWithValues: model.rows().map { ($0.name, $0) })
+        #expect(rows["w2"]?.mark == .notInLB && rows["w2"]?.isBackend == true)
+        #expect(rows["old"]?.mark == nil && rows["old"]?.isBackend == false)
+        #expect(rows["w1"]?.isBackend == true && rows["ha"]?.isBackend == false)
+    }
+
+    /// REQ/s holds requests; where HAProxy counts none (TCP mode, old
+    /// servers), sessions, said as such, never added to requests.
+    @Test func trafficSaysWhatItCounts() throws {
+        let http = try StatsCSVParser.parse("# pxname,svname,type,rate,req_rate,\nnodes,a,2,3,7,\nnodes,b,2,4,9,\n")
+        let tcp = try StatsCSVParser.parse("# pxname,svname,type,rate,req_rate,\nnodes,a,2,3,,\nnodes,b,2,4,,\n")
+        let old = try StatsCSVParser.parse("# pxname,svname,type,rate,\nnodes,a,2,3,\n")
+        #expect(TrafficRate(http.servers) == .requests(16))
+        #expect(TrafficRate(tcp.servers) == .sessions(7))
+        #expect(TrafficRate(old.servers) == .sessions(3))
+        #expect(TrafficRate([http.servers[0], tcp.servers[1]]) == .sessions(7), "a mix is counted in sessions, which both have")
+        #expect(TrafficRate([]) == nil)
+
+        var model = ClusterModel()
+        model.setMembers([Member(name: "a", address: "10.0.0.1", port: 7946, tags: ["role": "backend"])], at: now)
+        let e = try StatsEndpoint("10.0.0.9")
+        model.balancers = [BalancerState(endpoint: e)]
+        model.recordScrape(.success(tcp), for: e, at: now)
+        model.sampleHistory()
+        let row = model.rows().first { $0.name == "a" }
+        #expect(row?.traffic == .sessions(3) && row?.history.last == 3)
     }
 }

@@ -11,7 +11,7 @@ import TestSupport
         let c = try await cluster()
         let binary = try SerftopBinary.path()
         let command = "\(binary) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --node e2e-obs "
-            + "--haproxy-admin \(c.haproxy.adminAddress) --refresh 0.5; echo TERMINAL-RESTORED; sleep 30"
+            + "--runtime-api \(c.haproxy.adminAddress) --refresh 0.5; echo TERMINAL-RESTORED; sleep 30"
         let tmux = try await TmuxSession(command, environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
         defer { tmux.kill() }
 
@@ -60,7 +60,7 @@ import TestSupport
     @Test func readOnlyHidesActionsAndRefusesThem() async throws {
         let c = try await cluster()
         let binary = try SerftopBinary.path()
-        let tmux = try await TmuxSession("\(binary) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --read-only --haproxy-admin \(c.haproxy.adminAddress)",
+        let tmux = try await TmuxSession("\(binary) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --read-only --runtime-api \(c.haproxy.adminAddress)",
                                          width: 100, height: 30, environment: ["LANG": "C.UTF-8"])
         defer { tmux.kill() }
         let screen = try await tmux.waitFor("the dashboard") { $0.contains("READ-ONLY") && $0.contains("e2e-s1") }

@@ -16,7 +16,7 @@ import TestSupport
     /// The dashboard on it, acting through the runtime API.
     func dashboard(_ c: DashboardCluster) async throws -> TmuxSession {
         try await TmuxSession("\(try SerftopBinary.path()) --join \(c.agents[0].gossipAddress) --bind 127.0.0.1:0 --node e2e-obs "
-            + "--haproxy-admin \(c.haproxy.adminAddress) --refresh 0.5", width: 140, height: 40,
+            + "--runtime-api \(c.haproxy.adminAddress) --refresh 0.5", width: 140, height: 40,
             environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
     }
 
@@ -40,19 +40,20 @@ import TestSupport
         let before = try await states(haproxy)
         let names = [Self.hostile, "s1\ndisable frontend site", "s1 disable", "s1/x", "s1\"", "s1'", String(repeating: "s", count: 500)]
         for name in names {
-            for via in [["--haproxy-admin", haproxy.adminAddress], ["--haproxy-admin", "unix:" + haproxy.adminSocket], ["--haproxy", haproxy.statsURL]] {
+            // --haproxy-admin: the old spelling of --runtime-api still works.
+            for via in [["--runtime-api", haproxy.adminAddress], ["--haproxy-admin", "unix:" + haproxy.adminSocket], ["--haproxy", haproxy.statsURL]] {
                 let r = try await SerftopBinary.run(["server", "maint", "nodes/\(name)"] + via)
                 #expect(r.status != 0, "\(name.debugDescription) via \(via[0])")
                 #expect(r.output.contains("cannot be a HAProxy server name") && r.output.contains("nothing was sent"),
                         "\(name.debugDescription): \(r.output)")
             }
         }
-        let backend = try await SerftopBinary.run(["server", "drain", "nodes;disable frontend site/s1", "--haproxy-admin", haproxy.adminAddress])
+        let backend = try await SerftopBinary.run(["server", "drain", "nodes;disable frontend site/s1", "--runtime-api", haproxy.adminAddress])
         #expect(backend.status != 0 && backend.output.contains("HAProxy backend name"), "\(backend.output)")
         #expect(try await states(haproxy) == before)
         #expect(try await siteAnswers(haproxy))
         // A good name still works.
-        let ok = try await SerftopBinary.run(["server", "drain", "nodes/s1", "--haproxy-admin", haproxy.adminAddress])
+        let ok = try await SerftopBinary.run(["server", "drain", "nodes/s1", "--runtime-api", haproxy.adminAddress])
         #expect(ok.status == 0, "\(ok.output)")
     }
 
@@ -135,17 +136,23 @@ import TestSupport
         let haproxy = try HAProxyInstance()
         try await haproxy.waitUntilReady()
         let binary = try SerftopBinary.path()
-        let page = ["--haproxy", "127.0.0.1:\(haproxy.statsPort)", "--user", "admin"]
+        let page = ["--haproxy", "127.0.0.1:\(haproxy.statsPort)", "--stats-user", "admin"]
         let none = try await Tools.run("env", ["-u", "SERFTOP_STATS_PASSWORD", binary, "stats"] + page)
         #expect(none.status != 0 && none.output.contains("HTTP 401"), "\(none.output)")
         let fromEnvironment = try await Tools.run("env", ["SERFTOP_STATS_PASSWORD=secret", binary, "stats"] + page)
         #expect(fromEnvironment.status == 0, "\(fromEnvironment.output)")
         let file = TemporaryDirectory.shared.make("secret").appendingPathComponent("password").path
         try "secret\n".write(toFile: file, atomically: true, encoding: .utf8)
-        let fromFile = try await Tools.run("env", ["-u", "SERFTOP_STATS_PASSWORD", binary, "stats", "--password-file", file] + page)
+        let fromFile = try await Tools.run("env", ["-u", "SERFTOP_STATS_PASSWORD", binary, "stats", "--stats-password-file", file] + page)
         #expect(fromFile.status == 0, "\(fromFile.output)")
-        let missing = try await Tools.run("env", [binary, "stats", "--password-file", file + ".nope"] + page)
-        #expect(missing.status != 0 && missing.output.contains("--password-file: cannot read"), "\(missing.output)")
+        let missing = try await Tools.run("env", [binary, "stats", "--stats-password-file", file + ".nope"] + page)
+        #expect(missing.status != 0 && missing.output.contains("--stats-password-file: cannot read"), "\(missing.output)")
+        // The spellings `stats` and `server` had before still work.
+        let old = try await Tools.run("env", ["-u", "SERFTOP_STATS_PASSWORD", binary, "stats", "--haproxy", "127.0.0.1:\(haproxy.statsPort)",
+                                              "--user", "admin", "--password-file", file])
+        #expect(old.status == 0, "\(old.output)")
+        let both = try await Tools.run("env", [binary, "stats", "--user", "admin", "--stats-user", "root", "--haproxy", "127.0.0.1:\(haproxy.statsPort)"])
+        #expect(both.status != 0 && both.output.contains("--user is the old spelling of --stats-user"), "\(both.output)")
     }
 
     /// Any member can tag itself a balancer with a stats URL of its choice:

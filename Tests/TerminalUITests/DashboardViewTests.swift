@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import HAProxy
 import Serf
 import Testing
 @testable import TerminalUI
@@ -101,6 +102,26 @@ import Testing
         names = state.visible(model.rows()).map(\.name)
         #expect(names.last == "s4")
         #expect(render(model, state, 100, 30).line(1).contains("SESS▲"))
+    }
+
+    /// In TCP mode HAProxy counts sessions, not requests: REQ/s shows them
+    /// marked, and the frontends line says sessions.
+    @Test func sessionsAreNeverShownAsRequests() throws {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "ha", address: "192.168.42.42", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: "s1", address: "192.168.42.11", port: 7946, tags: ["role": "backend"])], at: Fixture.now)
+        let endpoint = try StatsEndpoint("192.168.42.42")
+        model.balancers = [BalancerState(endpoint: endpoint, memberName: "ha")]
+        let csv = "# pxname,svname,scur,status,weight,type,rate,req_rate,\nsite,FRONTEND,5,OPEN,,0,31,,\nnodes,s1,2,UP,1,2,37,,\n"
+        model.recordScrape(.success(try StatsCSVParser.parse(csv)), for: endpoint, at: Fixture.now)
+        let grid = render(model, DashboardState(), 120, 30)
+        #expect(rowLine(grid, "s1")?.contains(" 37*") == true, "\(rowLine(grid, "s1") ?? "")")
+        #expect(grid.text.contains("sess/s 31") && !grid.text.contains("req/s 31"))
+        var state = DashboardState()
+        state.mode = .details(node: "s1", scroll: 0)
+        #expect(render(model, state, 120, 30).text.contains("37 sessions/s"))
+        let requests = try Fixture.model()
+        #expect(rowLine(render(requests, DashboardState(), 120, 30), "s1")?.contains("*") == false)
     }
 
     @Test func detailsShowTagsVersionsAndEveryField() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Balancer
+import BalancerContract
 import Foundation
 import HAProxy
 import Logging
@@ -11,10 +12,10 @@ struct BalancerCommand: AsyncParsableCommand {
         abstract: "Keep HAProxy's server list in step with the Serf membership.",
         discussion: """
         Reads the members from the local serf agent (RPC), renders the haproxy.cfg \
-        template with every alive member tagged role=backend, checks the result with \
+        template with every alive member tagged \(ClusterRoles.tag)=\(ClusterRoles.defaultBackend) (--backend-role), checks the result with \
         'haproxy -c', swaps it in atomically and reloads through the master CLI. \
         Members that leave gracefully are drained first. Answers the queries \
-        serftop-reload and serftop-server (drain|ready|maint NAME).
+        \(BalancerQuery.reload) and \(BalancerQuery.server) (\(ServerQuery.Verb.allCases.map(\.rawValue).joined(separator: "|")) NAME).
         """)
 
     @Option(help: ArgumentHelp("The local agent's RPC address.", valueName: "addr"))
@@ -29,12 +30,11 @@ struct BalancerCommand: AsyncParsableCommand {
     var haproxy = "haproxy"
     @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("The master CLI (haproxy -S): unix:/path or HOST:PORT.", valueName: "addr"))
     var master: String?
-    @Option(name: .customLong("runtime-api"), help: ArgumentHelp("The runtime API (stats socket, level admin): unix:/path or HOST:PORT.", valueName: "addr"))
-    var runtimeAPI: String?
+    @OptionGroup var runtimeAPI: RuntimeAPIOptions
     @Option(name: .customLong("state-file"), help: ArgumentHelp("Where to save server states before a reload (the template's server-state-file).", valueName: "file"))
     var stateFile: String?
-    @Option(help: "The backend the servers go in.") var backend = "nodes"
-    @Option(help: "Members with this role tag become servers.") var role = "backend"
+    @Option(help: "The backend the servers go in.") var backend = BalancerBackend.defaultName.text
+    @OptionGroup var backendRole: BackendRoleOptions
     @Option(name: .customLong("port-tag"), help: "The tag holding a member's service port.") var portTag = "port"
     @Option(name: .customLong("default-port"), help: "The port of members without that tag.") var defaultPort: UInt16 = 3000
     @Option(name: .customLong("set"), help: ArgumentHelp("A template value, KEY=VALUE (repeatable).", valueName: "key=value"))
@@ -71,16 +71,13 @@ struct BalancerCommand: AsyncParsableCommand {
             guard let a = HAProxyAddress(master) else { throw ValidationError("--haproxy-master: \(HAProxyError.badAddress(master))") }
             s.masterCLI = a
         }
-        if let runtimeAPI {
-            guard let a = HAProxyAddress(runtimeAPI) else { throw ValidationError("--runtime-api: \(HAProxyError.badAddress(runtimeAPI))") }
-            s.runtimeAPI = a
-        }
+        s.runtimeAPI = try runtimeAPI.address()
         do {
             s.backend = try HAProxyName(backend, .backend)
         } catch {
             throw ValidationError("--backend: \(error)")
         }
-        s.selection = ServerSelection(role: role, portTag: portTag, defaultPort: defaultPort)
+        s.selection = ServerSelection(roles: backendRole.roles, portTag: portTag, defaultPort: defaultPort)
         s.values = Self.defaultValues.merging(try parseKeyValues(values, flag: "--set", what: "template value")) { $1 }
         s.stateFile = stateFile ?? s.values["state_file"]
         s.values["state_file"] = s.stateFile
@@ -115,7 +112,7 @@ struct BalancerCommand: AsyncParsableCommand {
             print(result)
             return
         }
-        logger.info("balancer: \(settings.templatePath) → \(settings.configPath); backend \(settings.backend) ← members with role=\(settings.selection.role)")
+        logger.info("balancer: \(settings.templatePath) → \(settings.configPath); backend \(settings.backend) ← members with \(ClusterRoles.tag)=\(settings.selection.roles.backend)")
         try await TerminationSignal.run({
             await daemon.run { try await SerfAgentClient.connect(rpc, authKey: auth) }
         }, cleanup: {})

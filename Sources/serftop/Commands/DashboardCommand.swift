@@ -1,4 +1,5 @@
 import ArgumentParser
+import BalancerContract
 import Cluster
 import Foundation
 import HAProxy
@@ -12,7 +13,9 @@ struct DashboardCommand: AsyncParsableCommand {
         discussion: """
         With no --join and no --rpc, serftop reads the cluster through the local agent on 127.0.0.1:7373,
         so that on a cluster host `serftop` alone just works. Balancers are the --haproxy pages, plus every
-        member tagged role=balancer (scraped at http://ADDRESS:1936/;csv, or its `stats` tag). The stats
+        member tagged \(ClusterRoles.tag)=\(ClusterRoles.defaultBalancer) (scraped at http://ADDRESS:1936/;csv, or its `stats` tag).
+        Servers are the members tagged \(ClusterRoles.tag)=\(ClusterRoles.defaultBackend), or the --backend-role that
+        `serftop balancer` is given: give the dashboard the same one. The stats
         user and password go to the --haproxy pages, and to a discovered balancer only when it is named
         with --stats-credentials-for: any member can tag itself a balancer.
         """)
@@ -24,8 +27,8 @@ struct DashboardCommand: AsyncParsableCommand {
     var statsURLs: [String] = []
     @OptionGroup var credentials: StatsCredentialOptions
     @OptionGroup var actionKey: ActionKeyOptions
-    @Option(name: .customLong("haproxy-admin"), help: ArgumentHelp("Runtime API for server actions: tcp://HOST:PORT or unix:/path.", valueName: "addr"))
-    var admin: String?
+    @OptionGroup var runtimeAPI: RuntimeAPIOptions
+    @OptionGroup var backendRole: BackendRoleOptions
     @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("Master CLI for reloads: unix:/path or tcp://HOST:PORT.", valueName: "addr"))
     var master: String?
     @Option(help: ArgumentHelp("Command that starts a new node; {name} is replaced by its name.", valueName: "cmd"))
@@ -42,10 +45,8 @@ struct DashboardCommand: AsyncParsableCommand {
         settings.themeName = theme
         let env = ProcessInfo.processInfo.environment
         settings.noColor = !(env["NO_COLOR"] ?? "").isEmpty
-        if let admin {
-            guard let a = HAProxyAddress(admin) else { throw ValidationError("\(HAProxyError.badAddress(admin))") }
-            settings.routing.runtimeAPI = a
-        }
+        settings.routing.runtimeAPI = try runtimeAPI.address()
+        settings.roles = backendRole.roles
         if let master {
             guard let m = HAProxyAddress(master) else { throw ValidationError("\(HAProxyError.badAddress(master))") }
             settings.routing.masterCLI = m

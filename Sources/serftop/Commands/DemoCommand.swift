@@ -1,4 +1,5 @@
 import ArgumentParser
+import BalancerContract
 import Cluster
 import Foundation
 import HAProxy
@@ -9,9 +10,9 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the whole system on this machine and open the dashboard on it.",
         discussion: """
-        Starts, on 127.0.0.1 with free ports: a serf agent tagged role=balancer, haproxy in \
+        Starts, on 127.0.0.1 with free ports: a serf agent tagged \(ClusterRoles.tag)=\(ClusterRoles.defaultBalancer), haproxy in \
         master-worker mode, `serftop balancer`, and N web apps (Node.js + serf agent tagged \
-        role=backend); then the dashboard, joined to the cluster. `a` adds a web app. Quitting \
+        \(ClusterRoles.tag)=\(ClusterRoles.defaultBackend)); then the dashboard, joined to the cluster. `a` adds a web app. Quitting \
         stops every process the demo started. Needs serf, haproxy and node with express \
         (Debian: serf haproxy nodejs node-express).
         """)
@@ -78,7 +79,7 @@ struct DemoCommand: AsyncParsableCommand {
     func dashboard(_ cluster: DemoCluster) async {
         var member: SerfMember?
         do {
-            var config = SerfMemberConfig(nodeName: "serftop-demo-\(getpid())", tags: ["role": "observer"])
+            var config = SerfMemberConfig(nodeName: "serftop-demo-\(getpid())", tags: [ClusterRoles.tag: ClusterRoles.observer])
             config.bindHost = "127.0.0.1"
             config.bindPort = 0
             config.seeds = [await cluster.gossipAddress]

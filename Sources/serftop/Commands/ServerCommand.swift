@@ -6,20 +6,18 @@ struct ServerCommand: AsyncParsableCommand {
         commandName: "server",
         abstract: "Set a server ready, drain, maint, or its weight, through the runtime API or the stats page.",
         discussion: """
-        serftop server drain nodes/s1 --haproxy-admin unix:/run/haproxy/admin.sock
-        serftop server weight nodes/s1 50 --haproxy-admin tcp://127.0.0.1:9999
-        serftop server maint nodes/s1 --haproxy http://admin:pass@127.0.0.1:1936/
+        serftop server drain nodes/s1 --runtime-api unix:/run/haproxy/admin.sock
+        serftop server weight nodes/s1 50 --runtime-api tcp://127.0.0.1:9999
+        serftop server maint nodes/s1 --haproxy http://127.0.0.1:1936/ --stats-user admin --stats-password-file pw
         """)
 
     @Argument(help: "ready, drain, maint or weight.") var action: String
     @Argument(help: "BACKEND/SERVER.") var target: String
     @Argument(help: "The weight, for `weight`.") var weight: Int?
-    @Option(name: .customLong("haproxy-admin"), help: ArgumentHelp("The runtime API: tcp://HOST:PORT or unix:/path.", valueName: "addr"))
-    var admin: String?
+    @OptionGroup var runtimeAPI: RuntimeAPIOptions
     @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page with `stats admin` enabled.", valueName: "url"))
     var url: String?
-    @Option(help: "User for the stats page.") var user: String?
-    @OptionGroup var password: PagePasswordOptions
+    @OptionGroup var login: StatsLoginOptions
 
     func run() async throws {
         guard let act = ServerAction(action, weight: weight) else {
@@ -31,16 +29,15 @@ struct ServerCommand: AsyncParsableCommand {
             throw ValidationError("name the server as BACKEND/SERVER, e.g. nodes/s1")
         }
         let outcome: ActionOutcome
-        if let admin {
-            guard let address = HAProxyAddress(admin) else { throw ValidationError("\(HAProxyError.badAddress(admin))") }
+        if let address = try runtimeAPI.address() {
             outcome = await ServerControl(runtimeAPI: address).apply(act, backend: parts[0], server: parts[1])
         } else if let url {
             let scraper = StatsScraper()
-            outcome = await ServerControl(statsPage: try StatsEndpoint(url, username: user, password: try password.secret()), scraper: scraper)
+            outcome = await ServerControl(statsPage: try StatsEndpoint(url, username: login.username, password: try login.secret()), scraper: scraper)
                 .apply(act, backend: parts[0], server: parts[1])
             await scraper.shutdown()
         } else {
-            throw ValidationError("say where HAProxy is: --haproxy-admin ADDR (runtime API) or --haproxy URL (stats page)")
+            throw ValidationError("say where HAProxy is: --runtime-api ADDR or --haproxy URL (stats page)")
         }
         guard outcome.succeeded else { throw CommandFailure(outcome.message) }
         print(outcome.message)

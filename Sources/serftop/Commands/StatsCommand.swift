@@ -8,12 +8,11 @@ struct StatsCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page: HOST[:PORT] (port 1936) or any stats URL; repeatable.", valueName: "url"))
     var urls: [String] = ["127.0.0.1:1936"]
-    @Option(help: "User for the stats page, if it needs one (or put USER:PASS@ in the URL).") var user: String?
-    @OptionGroup var password: PagePasswordOptions
+    @OptionGroup var login: StatsLoginOptions
     @Option(help: "text or json.") var format: OutputFormat = .text
 
     func run() async throws {
-        let endpoints = try urls.map { try StatsEndpoint($0, username: user, password: try password.secret()) }
+        let endpoints = try urls.map { try StatsEndpoint($0, username: login.username, password: try login.secret()) }
         let scraper = StatsScraper()
         let results = await scraper.scrapeAll(endpoints)
         await scraper.shutdown()

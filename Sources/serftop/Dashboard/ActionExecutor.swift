@@ -1,3 +1,4 @@
+import BalancerContract
 import Cluster
 import Foundation
 import HAProxy
@@ -11,6 +12,8 @@ struct ActionExecutor: Sendable {
     var provisioner: Provisioner?
     /// Signs the queries that change a balancer.
     var actionKey: ActionKey?
+    /// Whom the queries go to.
+    var roles = ClusterRoles()
 
     typealias Provisioner = @Sendable (String) async -> ActionOutcome
 
@@ -41,8 +44,8 @@ struct ActionExecutor: Sendable {
                 await report(.failure, "reload: \(error)")
                 return false
             }
-        case .serfQuery(let name, let payload):
-            return await query(name, payload, report)
+        case .serfQuery(let request):
+            return await query(request, report)
         case .provisionCommand(let command):
             return await provision(command, report)
         case .provisionLocal(let name):
@@ -70,22 +73,20 @@ struct ActionExecutor: Sendable {
         return o.succeeded
     }
 
-    /// Asks the balancers' daemons; each answer is one line.
-    func query(_ name: String, _ payload: String, _ report: Report) async -> Bool {
+    /// Asks the balancers' daemons; each answers with a BalancerReply.
+    func query(_ request: BalancerRequest, _ report: Report) async -> Bool {
+        let name = request.query.name
         guard let source else { await report(.failure, "no gossip source to send '\(name)' through"); return false }
-        let request = QueryRequest(name: name, payload: Array(payload.utf8), filterTags: ["role": "^balancer$"],
-                                   requestAck: true, timeout: .seconds(8))
         var answered = 0, acked = 0, failed = 0
         do {
-            for try await reply in try await source.query(request, signedWith: actionKey) {
+            for try await reply in try await source.query(request.queryRequest(to: roles, timeout: .seconds(8)), signedWith: actionKey) {
                 switch reply {
                 case .ack: acked += 1
                 case .response(let from, let bytes):
                     answered += 1
-                    let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                    let good = !text.lowercased().hasPrefix("error") && !text.lowercased().contains("failed")
-                    if !good { failed += 1 }
-                    await report(good ? (name == ActionRouting.reloadQuery ? .reload : .result) : .failure, "\(from): \(text)")
+                    let answer = BalancerReply(decoding: bytes)
+                    if !answer.succeeded { failed += 1 }
+                    await report(answer.succeeded ? (request == .reload ? .reload : .result) : .failure, "\(from): \(answer)")
                 }
             }
         } catch {

@@ -1,3 +1,4 @@
+import BalancerContract
 import Cluster
 import Foundation
 import HAProxy
@@ -29,6 +30,8 @@ actor DashboardRuntime {
         var provisioner: ActionExecutor.Provisioner?
         var statsCredentials = StatsCredentials()
         var actionKey: ActionKey?
+        /// How balancers and servers are told apart (`--backend-role`).
+        var roles = ClusterRoles()
         /// Lines from outside the cluster for the event pane (the demo's
         /// children that died).
         var notices: AsyncStream<String>?
@@ -65,6 +68,7 @@ actor DashboardRuntime {
         view = DashboardView(glyphs: glyphs, provisioning: settings.routing.canProvision)
         state = DashboardState(readOnly: readOnly)
         model.sourceDescription = sourceDescription
+        model.roles = settings.roles
         model.balancers = balancers.map { BalancerState(endpoint: $0) }
         themeNames = themes.available()
         let (t, problem) = themes.load(settings.themeName)
@@ -145,7 +149,7 @@ actor DashboardRuntime {
             if case .resize = key { state.keepSelectionVisible(state.visible(model.rows()), layout) ; return false }
             let context = DashboardState.Context(rows: model.rows(), layout: layout,
                                                  canProvision: settings.routing.canProvision,
-                                                 nextNodeName: NodeNaming.next(after: model.members.values.filter { $0.role == "backend" }.map(\.name)))
+                                                 nextNodeName: NodeNaming.next(after: model.members.values.filter { model.roles.isBackend($0) }.map(\.name)))
             for effect in state.handle(key, context: context) {
                 switch effect {
                 case .quit: return true
@@ -230,7 +234,7 @@ actor DashboardRuntime {
         let routes = settings.routing.routes(for: action, in: model)
         model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
         let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner,
-                                      actionKey: settings.actionKey)
+                                      actionKey: settings.actionKey, roles: model.roles)
         let post = self.post
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }

@@ -1,3 +1,4 @@
+import BalancerContract
 import Foundation
 import HAProxy
 import Serf
@@ -79,7 +80,7 @@ actor DemoCluster {
 
         progress("serf agent for the balancer on \(gossipAddress)")
         let agent = try spawn("ha-serf", "serf", ["agent", "-node=ha", "-bind=\(gossipAddress)", "-rpc-addr=127.0.0.1:\(haRPC)",
-                                                   "-tag", "role=balancer", "-tag", "stats=http://127.0.0.1:\(statsPort)/",
+                                                   "-tag", "\(ClusterRoles.tag)=\(ClusterRoles.defaultBalancer)", "-tag", "stats=http://127.0.0.1:\(statsPort)/",
                                                    "-log-level=warn"])
         try await waitFor("the balancer's serf agent", agent, timeout: .seconds(10)) {
             (try? await SerfAgentClient.connect("127.0.0.1:\(self.haRPC)", timeout: .seconds(1)).close()) != nil
@@ -130,7 +131,7 @@ actor DemoCluster {
                             env: ["PORT": "\(appPort)", "BIND": "127.0.0.1", "NODE_NAME": name, "ADVERTISE_IP": "127.0.0.1",
                                   "TAG": "demo", "NODE_PATH": "/usr/share/nodejs"])
         let agent = try spawn("\(name)-serf", "serf", ["agent", "-node=\(name)", "-bind=127.0.0.1:\(gossip)",
-                                                       "-rpc-addr=127.0.0.1:\(rpc)", "-tag", "role=backend",
+                                                       "-rpc-addr=127.0.0.1:\(rpc)", "-tag", "\(ClusterRoles.tag)=\(ClusterRoles.defaultBackend)",
                                                        "-tag", "port=\(appPort)", "-retry-join=\(gossipAddress)",
                                                        "-retry-interval=1s", "-log-level=warn"])
         let node = DemoNode(name: name, appPort: appPort, gossipPort: gossip, rpcPort: rpc, app: app, agent: agent)
@@ -154,14 +155,14 @@ actor DemoCluster {
 
     func serverNames() async throws -> Set<String> {
         let stats = try await RuntimeAPI(address: HAProxyAddress(runtimeAPI)!).stats()
-        return Set(stats.servers.filter { $0.proxy == "nodes" }.map(\.service))
+        return Set(stats.servers.filter { $0.proxy == BalancerBackend.defaultName.text }.map(\.service))
     }
 
     func waitForServers(count: Int, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let stats = try? await RuntimeAPI(address: HAProxyAddress(runtimeAPI)!).stats()
-            let up = stats?.servers.filter { $0.proxy == "nodes" && ($0.status?.takesTraffic ?? false) }.count ?? 0
+            let up = stats?.servers.filter { $0.proxy == BalancerBackend.defaultName.text && ($0.status?.takesTraffic ?? false) }.count ?? 0
             if up >= count { return }
             try await Task.sleep(for: .milliseconds(100))
         }

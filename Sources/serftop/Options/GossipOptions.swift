@@ -1,4 +1,5 @@
 import ArgumentParser
+import BalancerContract
 import Foundation
 import Memberlist
 import Serf
@@ -32,7 +33,7 @@ struct GossipOptions: ParsableArguments {
     /// Our member's name and tags (`--node` and `--tag` where a command
     /// offers them for that).
     var node: String?
-    var tags: [String: String] = ["role": "observer"]
+    var tags: [String: String] = [ClusterRoles.tag: ClusterRoles.observer]
 
     enum CodingKeys: CodingKey {
         case join, bind, advertise, encrypt, keyringFile, rpc, rpcAuth, profile
@@ -82,7 +83,7 @@ struct MemberIdentityOptions: ParsableArguments {
     @Option(help: "Our node name (unique by default).")
     var node: String?
 
-    @Option(name: .customLong("tag"), help: ArgumentHelp("A tag for our member, k=v (role=observer by default); repeatable.", valueName: "k=v"))
+    @Option(name: .customLong("tag"), help: ArgumentHelp("A tag for our member, k=v (\(ClusterRoles.tag)=\(ClusterRoles.observer) by default); repeatable.", valueName: "k=v"))
     var tags: [String] = []
 
     func apply(to gossip: inout GossipOptions) throws {
@@ -91,7 +92,7 @@ struct MemberIdentityOptions: ParsableArguments {
     }
 
     func parsedTags() throws -> [String: String] {
-        var out = ["role": "observer"]
+        var out = [ClusterRoles.tag: ClusterRoles.observer]
         for (k, v) in try parseKeyValues(tags, flag: "--tag", what: "k=v") { out[k] = v }
         return out
     }
