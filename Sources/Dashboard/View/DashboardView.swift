@@ -1,7 +1,7 @@
-import Cluster
 import Foundation
 import HAProxy
 import Serf
+import TerminalUI
 
 /// The dashboard as a pure function: model, state and size in, a frame out.
 public struct DashboardView: Sendable {

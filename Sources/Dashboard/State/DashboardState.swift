@@ -1,5 +1,6 @@
-import Cluster
+import Foundation
 import HAProxy
+import TerminalUI
 
 /// Everything about the screen that is not the cluster: selection, filter,
 /// sort, overlays, pending questions. Changed only by `handle(_:)`.
@@ -239,5 +240,3 @@ public struct DashboardState: Sendable {
         scroll = max(0, min(scroll, max(0, rows.count - height)))
     }
 }
-
-import Foundation

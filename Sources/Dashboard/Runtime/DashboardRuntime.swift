@@ -1,4 +1,3 @@
-import Cluster
 import Foundation
 import HAProxy
 import Serf
@@ -7,7 +6,7 @@ import TerminalUI
 /// The dashboard's imperative shell: one loop that takes keys, gossip events,
 /// scrape results and action reports in order, updates the model and the
 /// screen state, and redraws.
-actor DashboardRuntime {
+public actor DashboardRuntime {
     enum Message: Sendable {
         case key(Key)
         case serf(SerfEvent)
@@ -22,23 +21,30 @@ actor DashboardRuntime {
         case quit
     }
 
-    struct Settings: Sendable {
-        var refresh: Duration = .seconds(1)
-        var routing = ActionRouting()
+    public struct Settings: Sendable {
+        public var refresh: Duration = .seconds(1)
+        public var routing = ActionRouting()
         /// Starts a node by name, in-process (routing.localProvisioning).
-        var provisioner: ActionExecutor.Provisioner?
-        var statsCredentials = StatsCredentials()
-        var actionKey: ActionKey?
+        public var provisioner: (@Sendable (String) async -> ActionOutcome)?
+        public var statsCredentials = StatsCredentials()
+        public var actionKey: ActionKey?
         /// Lines from outside the cluster for the event pane (the demo's
         /// children that died).
-        var notices: AsyncStream<String>?
-        var themeName = "default"
-        var noColor = false
+        public var notices: AsyncStream<String>?
+        public var themeName = "default"
+        public var noColor = false
+        /// Returns when the process is told to stop (SIGINT, SIGTERM,
+        /// SIGHUP); the program owns the signals, not the dashboard. Nil:
+        /// only `q`, Ctrl-C and the end of input stop it.
+        public var stopSignal: (@Sendable () async -> Void)?
+
+        public init() {}
     }
 
     let screen: any Screen
     let source: (any MembershipSource)?
-    let scraper: StatsScraper
+    let stats: any BalancerStats
+    let executor: ActionExecutor
     let settings: Settings
     let themes: ThemeLoader
     let view: DashboardView
@@ -55,11 +61,23 @@ actor DashboardRuntime {
     let messages: AsyncStream<Message>
     let post: AsyncStream<Message>.Continuation
 
+    public init(screen: any Screen, source: (any MembershipSource)?, sourceDescription: String, balancers: [StatsEndpoint],
+                scraper: StatsScraper, settings: Settings, readOnly: Bool, themes: ThemeLoader, glyphs: Glyphs) {
+        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner,
+                                      actionKey: settings.actionKey)
+        self.init(screen: screen, source: source, sourceDescription: sourceDescription, balancers: balancers,
+                  stats: scraper, executor: executor, settings: settings, readOnly: readOnly, themes: themes, glyphs: glyphs)
+    }
+
+    /// The stats pages and the executor given apart, so that a test can put
+    /// its own stats behind the balancers.
     init(screen: any Screen, source: (any MembershipSource)?, sourceDescription: String, balancers: [StatsEndpoint],
-         scraper: StatsScraper, settings: Settings, readOnly: Bool, themes: ThemeLoader, glyphs: Glyphs) {
+         stats: any BalancerStats, executor: ActionExecutor, settings: Settings, readOnly: Bool, themes: ThemeLoader,
+         glyphs: Glyphs) {
         self.screen = screen
         self.source = source
-        self.scraper = scraper
+        self.stats = stats
+        self.executor = executor
         self.settings = settings
         self.themes = themes
         view = DashboardView(glyphs: glyphs, provisioning: settings.routing.canProvision)
@@ -75,7 +93,7 @@ actor DashboardRuntime {
     }
 
     /// Runs until the user quits (or the input ends); the caller leaves the cluster.
-    func run() async {
+    public func run() async {
         let post = self.post
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task { for await key in screen.input { post.yield(.key(key)) }; post.yield(.quit) })
@@ -99,7 +117,9 @@ actor DashboardRuntime {
         } else {
             model.log.add(.info, "no gossip source: showing HAProxy only", at: Date())
         }
-        tasks.append(Task { _ = await TerminationSignal.wait(); post.yield(.quit) })
+        if let stopSignal = settings.stopSignal {
+            tasks.append(Task { await stopSignal(); post.yield(.quit) })
+        }
         if let notices = settings.notices {
             tasks.append(Task { for await line in notices { post.yield(.report(.failure, line)) } })
         }
@@ -196,8 +216,8 @@ actor DashboardRuntime {
         guard !scraping, !model.balancers.isEmpty else { return false }
         scraping = true
         let endpoints = model.balancers.map(\.endpoint)
-        let scraper = self.scraper, post = self.post
-        Task { post.yield(.scraped(await scraper.scrapeAll(endpoints))) }
+        let stats = self.stats, post = self.post
+        Task { post.yield(.scraped(await stats.scrapeAll(endpoints))) }
         return true
     }
 
@@ -212,8 +232,8 @@ actor DashboardRuntime {
     func askVersions() {
         for b in model.balancers where b.isReachable && !versionsAsked.contains(b.endpoint) {
             versionsAsked.insert(b.endpoint)
-            let scraper = self.scraper, post = self.post, endpoint = b.endpoint
-            Task { if let v = await scraper.version(endpoint) { post.yield(.version(endpoint, v)) } }
+            let stats = self.stats, post = self.post, endpoint = b.endpoint
+            Task { if let v = await stats.version(endpoint) { post.yield(.version(endpoint, v)) } }
         }
     }
 
@@ -229,9 +249,7 @@ actor DashboardRuntime {
     func perform(_ action: ClusterAction) {
         let routes = settings.routing.routes(for: action, in: model)
         model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
-        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner,
-                                      actionKey: settings.actionKey)
-        let post = self.post
+        let executor = self.executor, post = self.post
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }
             post.yield(.actionFinished(action, succeeded: ok))
@@ -251,26 +269,5 @@ actor DashboardRuntime {
                 model.log.add(.info, "\(node): draining, \(sessions) session\(sessions == 1 ? "" : "s") left", at: Date())
             }
         }
-    }
-}
-
-/// Names for new nodes: the next in the backends' own series (s1, s2 → s3).
-/// Only names HAProxy takes start a series: the new name becomes a server
-/// and goes into the --provision command.
-enum NodeNaming {
-    static func next(after names: [String]) -> String {
-        var best: (prefix: String, number: Int)?
-        for n in names where HAProxyName.problem(n) == nil {
-            let digits = n.reversed().prefix { $0.isNumber }
-            guard !digits.isEmpty, let number = Int(String(digits.reversed())) else { continue }
-            let prefix = String(n.dropLast(digits.count))
-            if best == nil || number > best!.number { best = (prefix, number) }
-        }
-        if let best {
-            var candidate = best.number + 1
-            while names.contains("\(best.prefix)\(candidate)") { candidate += 1 }
-            return "\(best.prefix)\(candidate)"
-        }
-        return "web\(names.count + 1)"
     }
 }
