@@ -56,8 +56,6 @@ public actor DashboardRuntime {
     var tickStartedScrape = false
     var ticks = 0
     var versionsAsked: Set<StatsEndpoint> = []
-    /// Nodes being drained on their way to maint (the `D` key).
-    var draining: [String: Int] = [:]
     let messages: AsyncStream<Message>
     let post: AsyncStream<Message>.Continuation
 
@@ -166,13 +164,7 @@ public actor DashboardRuntime {
             let context = DashboardState.Context(rows: model.rows(), layout: layout,
                                                  canProvision: settings.routing.canProvision,
                                                  nextNodeName: NodeNaming.next(after: model.members.values.filter { $0.role == "backend" }.map(\.name)))
-            for effect in state.handle(key, context: context) {
-                switch effect {
-                case .quit: return true
-                case .nextTheme: nextTheme()
-                case .perform(let action): perform(action)
-                }
-            }
+            if apply(state.handle(key, context: context)) { return true }
         case .serf(let event):
             model.apply(event, at: now)
             model.discoverBalancers(credentials: settings.statsCredentials, at: now)
@@ -187,15 +179,26 @@ public actor DashboardRuntime {
             scraping = false
             for (endpoint, result) in results { model.recordScrape(result, for: endpoint, at: now) }
             model.sampleHistory()
-            continueDraining()
+            _ = apply(state.scraped(model.rows()))
             askVersions()
         case .version(let endpoint, let version):
             if let i = model.balancers.firstIndex(where: { $0.endpoint == endpoint }) { model.balancers[i].version = version }
         case .report(let kind, let text):
             model.log.add(kind, text, at: now)
         case .actionFinished(let action, let ok):
-            if case .drainThenMaint(let node) = action {
-                if ok { draining[node] = Int.max } else { model.log.add(.failure, "\(node): not draining, so no maint either", at: now) }
+            _ = apply(state.finished(action, succeeded: ok))
+        }
+        return false
+    }
+
+    /// Carries out what the state asked for; returns true to quit.
+    func apply(_ effects: [DashboardState.Effect]) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit: return true
+            case .nextTheme: nextTheme()
+            case .perform(let action): perform(action)
+            case .log(let kind, let text): model.log.add(kind, text, at: Date())
             }
         }
         return false
@@ -253,21 +256,6 @@ public actor DashboardRuntime {
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }
             post.yield(.actionFinished(action, succeeded: ok))
-        }
-    }
-
-    /// `D`: once a drained node's sessions reach 0, put it in maint.
-    func continueDraining() {
-        for (node, lastSessions) in draining {
-            guard let row = model.rows().first(where: { $0.name == node }), let sessions = row.sessions else { continue }
-            if sessions == 0 {
-                draining[node] = nil
-                model.log.add(.info, "\(node): no sessions left, setting maint", at: Date())
-                perform(.server(.maint, node: node))
-            } else if sessions != lastSessions {
-                draining[node] = sessions
-                model.log.add(.info, "\(node): draining, \(sessions) session\(sessions == 1 ? "" : "s") left", at: Date())
-            }
         }
     }
 }

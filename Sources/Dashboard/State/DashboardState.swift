@@ -28,6 +28,8 @@ public struct DashboardState: Sendable {
     public var readOnly = false
     /// A line for the footer until the next key (a refusal, a hint).
     public var notice: String?
+    /// Nodes on their way to maint (the `D` key), once their drain went through.
+    public var draining: [String: DrainProgress] = [:]
 
     public init(readOnly: Bool = false) { self.readOnly = readOnly }
 
@@ -47,6 +49,8 @@ public struct DashboardState: Sendable {
         case quit
         case perform(ClusterAction)
         case nextTheme
+        /// A line for the event pane.
+        case log(EventLog.Kind, String)
     }
 
     /// The rows on screen, filtered and sorted.
