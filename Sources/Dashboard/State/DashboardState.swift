@@ -3,7 +3,9 @@ import HAProxy
 import TerminalUI
 
 /// Everything about the screen that is not the cluster: selection, filter,
-/// sort, overlays, pending questions. Changed only by `handle(_:)`.
+/// sort, overlays, pending questions, drains on their way to maint. Changed
+/// only by its reducers: `handle(_:context:)` for keys, `finished` and
+/// `scraped` for what the runtime reports.
 public struct DashboardState: Sendable, Equatable {
     public enum Mode: Sendable, Equatable {
         case normal
