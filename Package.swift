@@ -13,7 +13,7 @@ let package = Package(
     products: [
         .executable(name: "serftop", targets: ["serftop"]),
         // For the benchmark package in Benchmarks/.
-        .library(name: "SerftopLibraries", targets: ["Serf", "HAProxy", "BalancerContract", "Cluster", "TerminalUI", "Balancer"]),
+        .library(name: "SerftopLibraries", targets: ["Serf", "HAProxy", "BalancerContract", "Dashboard", "TerminalUI", "Balancer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -28,12 +28,11 @@ let package = Package(
     targets: [
         // msgpack with the two profiles the wire needs (gossip, agent RPC)
         .target(name: "MessagePack"),
-        // SWIM: wire messages, packet pipeline, pure state machine, NIO transport
+        // SWIM: wire messages, packet pipeline, pure state machine
         .target(name: "Memberlist", dependencies: [
             "MessagePack",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
-        ] + nio),
+        ]),
         // Serf on top of memberlist, and the agent RPC client
         .target(name: "Serf", dependencies: [
             "MessagePack", "Memberlist",
@@ -43,20 +42,26 @@ let package = Package(
         // stats CSV, scraper, runtime API, master CLI, stats-page admin form
         .target(name: "HAProxy", dependencies: [
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Logging", package: "swift-log"),
-        ] + nio),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // what `serftop balancer` and its clients agree on: query names, payloads, replies, roles
         .target(name: "BalancerContract", dependencies: ["Serf", "HAProxy"]),
-        // the dashboard's model: members joined with servers, history, events, actions
-        .target(name: "Cluster", dependencies: ["Serf", "HAProxy", "BalancerContract"]),
         .systemLibrary(name: "CNCurses", pkgConfig: "ncursesw",
                        providers: [.apt(["libncurses-dev"])]),
         // a SIGWINCH that also wakes the terminal thread's poll()
         .target(name: "CResizeSignal"),
         // cell grid, widgets, themes, input decoding; ncurses and memory screens
         .target(name: "TerminalUI", dependencies: [
-            "CNCurses", "CResizeSignal", "Cluster", "BalancerContract",
+            "CNCurses", "CResizeSignal",
             .product(name: "Yams", package: "Yams"),
+        ]),
+        // the dashboard: its model (members joined with servers, history,
+        // events), the key table and reducer, views, actions and runtime
+        .target(name: "Dashboard", dependencies: [
+            "Serf", "HAProxy", "BalancerContract", "TerminalUI",
+            .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
         // membership -> server list -> haproxy.cfg -> validate -> reload
         .target(name: "Balancer", dependencies: [
@@ -66,12 +71,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "serftop", dependencies: [
-            "Serf", "HAProxy", "BalancerContract", "Cluster", "TerminalUI", "Balancer",
+            "Memberlist", "Serf", "HAProxy", "BalancerContract", "Dashboard", "TerminalUI", "Balancer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
         // The wire decoders under libFuzzer (scripts/fuzz); a corpus replayer otherwise.
@@ -80,14 +84,14 @@ let package = Package(
         // Helpers for tests that start real processes (serf, haproxy, node, tmux).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
-        .testTarget(name: "MemberlistTests", dependencies: ["Memberlist", "TestSupport"]),
-        .testTarget(name: "SerfTests", dependencies: ["Serf", "TestSupport"]),
+        .testTarget(name: "MemberlistTests", dependencies: ["MessagePack", "Memberlist"]),
+        .testTarget(name: "SerfTests", dependencies: ["MessagePack", "Memberlist", "Serf", "TestSupport"]),
         .testTarget(name: "HAProxyTests", dependencies: ["HAProxy", "TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "BalancerContract"]),
-        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "Cluster"]),
-        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "TestSupport"]),
+        .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract", "Serf", "HAProxy"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
+        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
     ]
 )

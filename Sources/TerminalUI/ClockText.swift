@@ -6,8 +6,8 @@ import Glibc
 /// "HH:MM:SS" in local time, for the event pane. Every frame formats the
 /// visible events again; a DateFormatter built per frame cost more than the
 /// rest of the pane.
-enum ClockText {
-    static func hms(_ date: Date) -> String {
+public enum ClockText {
+    public static func hms(_ date: Date) -> String {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         guard localtime_r(&seconds, &parts) != nil else { return "--:--:--" }

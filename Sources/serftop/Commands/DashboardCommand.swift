@@ -1,6 +1,6 @@
 import ArgumentParser
 import BalancerContract
-import Cluster
+import Dashboard
 import Foundation
 import HAProxy
 import Serf
@@ -85,6 +85,8 @@ struct DashboardCommand: AsyncParsableCommand {
         let scraper = StatsScraper()
         let screen = NCursesScreen(noColor: settings.noColor)
         ExitGuard.beforeForcedExit = { NCursesScreen.restoreTerminal() }
+        var settings = settings
+        settings.stopSignal = { _ = await TerminationSignal.wait() }
         let runtime = DashboardRuntime(
             screen: screen, source: source, sourceDescription: description, balancers: endpoints,
             scraper: scraper, settings: settings, readOnly: readOnly,

@@ -1,6 +1,6 @@
 import ArgumentParser
 import BalancerContract
-import Cluster
+import Dashboard
 import Foundation
 import HAProxy
 import Serf

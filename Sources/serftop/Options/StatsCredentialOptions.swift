@@ -1,5 +1,5 @@
 import ArgumentParser
-import Cluster
+import Dashboard
 import Foundation
 
 /// The stats pages' user and password, and which discovered balancers may

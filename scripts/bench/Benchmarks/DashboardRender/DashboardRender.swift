@@ -1,5 +1,5 @@
 import Benchmark
-import Cluster
+import Dashboard
 import Foundation
 import HAProxy
 import Serf

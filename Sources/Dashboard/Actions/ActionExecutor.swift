@@ -1,5 +1,4 @@
 import BalancerContract
-import Cluster
 import Foundation
 import HAProxy
 import Serf

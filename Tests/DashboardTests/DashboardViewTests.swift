@@ -1,9 +1,9 @@
-import Cluster
+@testable import Dashboard
 import Foundation
 import HAProxy
 import Serf
 import Testing
-@testable import TerminalUI
+import TerminalUI
 
 /// The dashboard rendered to a memory screen, read back as text.
 @Suite struct DashboardViewTests {

@@ -1,8 +1,8 @@
 import BalancerContract
-import Cluster
 import Foundation
 import HAProxy
 import Serf
+import TerminalUI
 
 /// The dashboard as a pure function: model, state and size in, a frame out.
 public struct DashboardView: Sendable {
@@ -198,14 +198,14 @@ public struct DashboardView: Sendable {
             g.put(" \(notice)", x: 0, y: y, role: .warning, maxWidth: g.width)
             return
         }
-        var keys: [(String, String)] = []
-        if !state.readOnly {
-            keys += [("d", "drain"), ("r", "ready"), ("m", "maint"), ("D", "drain+maint"), ("a", "add"), ("R", "reload")]
+        var keys: [(String, String)] = [], fixed: [(String, String)] = []
+        for entry in KeyTable.shown(readOnly: state.readOnly) {
+            switch entry.footer {
+            case .none: break
+            case .hint(let label): keys.append((entry.footerKey, footerLabel(label, entry, state)))
+            case .pinned(let label): fixed.append((entry.footerKey, label))
+            }
         }
-        keys += [("/", state.filter.isEmpty ? "filter" : "filter:\(state.filter)"), ("s", "sort:\(state.sort.rawValue)"), ("t", "theme"),
-                 ("e", "events")]
-        // Help and quit always show, at the right end.
-        let fixed: [(String, String)] = [("?", "help"), ("q", "quit")]
         let fixedWidth = fixed.reduce(0) { $0 + $1.0.columns + $1.1.columns + 3 }
         var x = 1
         if state.readOnly { x += g.put("READ-ONLY ", x: x, y: y, role: .warning) + 1 }
@@ -218,6 +218,15 @@ public struct DashboardView: Sendable {
         for (k, label) in fixed {
             x += g.put(k, x: x, y: y, role: .key)
             x += g.put(" \(label)  ", x: x, y: y, role: .keyHint)
+        }
+    }
+
+    /// Filter and sort say what they are set to.
+    func footerLabel(_ label: String, _ entry: KeyEntry, _ state: DashboardState) -> String {
+        switch entry.presses.first?.command {
+        case .filter: return state.filter.isEmpty ? label : "\(label):\(state.filter)"
+        case .nextSort: return "\(label):\(state.sort.rawValue)"
+        default: return label
         }
     }
 
@@ -237,21 +246,9 @@ public struct DashboardView: Sendable {
     }
 
     func drawHelp(_ g: inout CellGrid, _ state: DashboardState) {
-        var lines: [(String, String)] = [
-            ("\(glyphs.arrowUp) \(glyphs.arrowDown)  j k", "move"), ("PgUp PgDn  g G", "page, first, last"), ("Enter", "details of the node (tags, versions, every stats field)"),
-            ("/", "filter by name, role, status, tag or k=v; Esc clears"), ("s  S", "next sort column; reverse"),
-            ("REQ/s N\(CellText.sessionMark)", "sessions per second: HAProxy counts no requests there (TCP mode)"),
-            ("e", "show or hide events"), ("t", "next theme"), ("mouse", "click a row to select it"), ("?", "this help"),
-            ("q  Ctrl-C", "quit (leaves the cluster gracefully)"),
-        ]
-        if !state.readOnly {
-            lines.insert(contentsOf: [
-                ("d", "drain the node: no new sessions, current ones finish"), ("r", "ready: back in rotation"),
-                ("m", "maint: out of rotation at once"), ("D", "drain, wait for its sessions to end, then maint"),
-                ("a", provisioning ? "add a node (runs the --provision command)" : "add a node: join one at an address"),
-                ("R", "make the balancers re-render their config and reload"),
-            ], at: 3)
-        }
+        var lines = KeyTable.shown(readOnly: state.readOnly).map { ($0.names(glyphs), $0.help(provisioning: provisioning)) }
+        // Not a key: what a starred rate means.
+        lines.append(("REQ/s N\(CellText.sessionMark)", "sessions per second: HAProxy counts no requests there (TCP mode)"))
         let h = min(g.height - 2, lines.count + 4)
         let w = min(g.width - 4, 76)
         let x = (g.width - w) / 2, y = max(1, (g.height - h) / 2)

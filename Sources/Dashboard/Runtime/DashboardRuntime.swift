@@ -1,5 +1,4 @@
 import BalancerContract
-import Cluster
 import Foundation
 import HAProxy
 import Serf
@@ -8,7 +7,7 @@ import TerminalUI
 /// The dashboard's imperative shell: one loop that takes keys, gossip events,
 /// scrape results and action reports in order, updates the model and the
 /// screen state, and redraws.
-actor DashboardRuntime {
+public actor DashboardRuntime {
     enum Message: Sendable {
         case key(Key)
         case serf(SerfEvent)
@@ -23,25 +22,32 @@ actor DashboardRuntime {
         case quit
     }
 
-    struct Settings: Sendable {
-        var refresh: Duration = .seconds(1)
-        var routing = ActionRouting()
+    public struct Settings: Sendable {
+        public var refresh: Duration = .seconds(1)
+        public var routing = ActionRouting()
         /// Starts a node by name, in-process (routing.localProvisioning).
-        var provisioner: ActionExecutor.Provisioner?
-        var statsCredentials = StatsCredentials()
-        var actionKey: ActionKey?
+        public var provisioner: (@Sendable (String) async -> ActionOutcome)?
+        public var statsCredentials = StatsCredentials()
+        public var actionKey: ActionKey?
         /// How balancers and servers are told apart (`--backend-role`).
-        var roles = ClusterRoles()
+        public var roles = ClusterRoles()
         /// Lines from outside the cluster for the event pane (the demo's
         /// children that died).
-        var notices: AsyncStream<String>?
-        var themeName = "default"
-        var noColor = false
+        public var notices: AsyncStream<String>?
+        public var themeName = "default"
+        public var noColor = false
+        /// Returns when the process is told to stop (SIGINT, SIGTERM,
+        /// SIGHUP); the program owns the signals, not the dashboard. Nil:
+        /// only `q`, Ctrl-C and the end of input stop it.
+        public var stopSignal: (@Sendable () async -> Void)?
+
+        public init() {}
     }
 
     let screen: any Screen
     let source: (any MembershipSource)?
-    let scraper: StatsScraper
+    let stats: any BalancerStats
+    let executor: ActionExecutor
     let settings: Settings
     let themes: ThemeLoader
     let view: DashboardView
@@ -53,16 +59,26 @@ actor DashboardRuntime {
     var tickStartedScrape = false
     var ticks = 0
     var versionsAsked: Set<StatsEndpoint> = []
-    /// Nodes being drained on their way to maint (the `D` key).
-    var draining: [String: Int] = [:]
     let messages: AsyncStream<Message>
     let post: AsyncStream<Message>.Continuation
 
+    public init(screen: any Screen, source: (any MembershipSource)?, sourceDescription: String, balancers: [StatsEndpoint],
+                scraper: StatsScraper, settings: Settings, readOnly: Bool, themes: ThemeLoader, glyphs: Glyphs) {
+        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner,
+                                      actionKey: settings.actionKey, roles: settings.roles)
+        self.init(screen: screen, source: source, sourceDescription: sourceDescription, balancers: balancers,
+                  stats: scraper, executor: executor, settings: settings, readOnly: readOnly, themes: themes, glyphs: glyphs)
+    }
+
+    /// The stats pages and the executor given apart, so that a test can put
+    /// its own stats behind the balancers.
     init(screen: any Screen, source: (any MembershipSource)?, sourceDescription: String, balancers: [StatsEndpoint],
-         scraper: StatsScraper, settings: Settings, readOnly: Bool, themes: ThemeLoader, glyphs: Glyphs) {
+         stats: any BalancerStats, executor: ActionExecutor, settings: Settings, readOnly: Bool, themes: ThemeLoader,
+         glyphs: Glyphs) {
         self.screen = screen
         self.source = source
-        self.scraper = scraper
+        self.stats = stats
+        self.executor = executor
         self.settings = settings
         self.themes = themes
         view = DashboardView(glyphs: glyphs, provisioning: settings.routing.canProvision)
@@ -79,7 +95,7 @@ actor DashboardRuntime {
     }
 
     /// Runs until the user quits (or the input ends); the caller leaves the cluster.
-    func run() async {
+    public func run() async {
         let post = self.post
         var tasks: [Task<Void, Never>] = []
         tasks.append(Task { for await key in screen.input { post.yield(.key(key)) }; post.yield(.quit) })
@@ -103,7 +119,9 @@ actor DashboardRuntime {
         } else {
             model.log.add(.info, "no gossip source: showing HAProxy only", at: Date())
         }
-        tasks.append(Task { _ = await TerminationSignal.wait(); post.yield(.quit) })
+        if let stopSignal = settings.stopSignal {
+            tasks.append(Task { await stopSignal(); post.yield(.quit) })
+        }
         if let notices = settings.notices {
             tasks.append(Task { for await line in notices { post.yield(.report(.failure, line)) } })
         }
@@ -150,13 +168,7 @@ actor DashboardRuntime {
             let context = DashboardState.Context(rows: model.rows(), layout: layout,
                                                  canProvision: settings.routing.canProvision,
                                                  nextNodeName: NodeNaming.next(after: model.members.values.filter { model.roles.isBackend($0) }.map(\.name)))
-            for effect in state.handle(key, context: context) {
-                switch effect {
-                case .quit: return true
-                case .nextTheme: nextTheme()
-                case .perform(let action): perform(action)
-                }
-            }
+            if apply(state.handle(key, context: context)) { return true }
         case .serf(let event):
             model.apply(event, at: now)
             model.discoverBalancers(credentials: settings.statsCredentials, at: now)
@@ -171,15 +183,26 @@ actor DashboardRuntime {
             scraping = false
             for (endpoint, result) in results { model.recordScrape(result, for: endpoint, at: now) }
             model.sampleHistory()
-            continueDraining()
+            _ = apply(state.scraped(model.rows()))
             askVersions()
         case .version(let endpoint, let version):
             if let i = model.balancers.firstIndex(where: { $0.endpoint == endpoint }) { model.balancers[i].version = version }
         case .report(let kind, let text):
             model.log.add(kind, text, at: now)
         case .actionFinished(let action, let ok):
-            if case .drainThenMaint(let node) = action {
-                if ok { draining[node] = Int.max } else { model.log.add(.failure, "\(node): not draining, so no maint either", at: now) }
+            _ = apply(state.finished(action, succeeded: ok))
+        }
+        return false
+    }
+
+    /// Carries out what the state asked for; returns true to quit.
+    func apply(_ effects: [DashboardState.Effect]) -> Bool {
+        for effect in effects {
+            switch effect {
+            case .quit: return true
+            case .nextTheme: nextTheme()
+            case .perform(let action): perform(action)
+            case .log(let kind, let text): model.log.add(kind, text, at: Date())
             }
         }
         return false
@@ -200,8 +223,8 @@ actor DashboardRuntime {
         guard !scraping, !model.balancers.isEmpty else { return false }
         scraping = true
         let endpoints = model.balancers.map(\.endpoint)
-        let scraper = self.scraper, post = self.post
-        Task { post.yield(.scraped(await scraper.scrapeAll(endpoints))) }
+        let stats = self.stats, post = self.post
+        Task { post.yield(.scraped(await stats.scrapeAll(endpoints))) }
         return true
     }
 
@@ -216,8 +239,8 @@ actor DashboardRuntime {
     func askVersions() {
         for b in model.balancers where b.isReachable && !versionsAsked.contains(b.endpoint) {
             versionsAsked.insert(b.endpoint)
-            let scraper = self.scraper, post = self.post, endpoint = b.endpoint
-            Task { if let v = await scraper.version(endpoint) { post.yield(.version(endpoint, v)) } }
+            let stats = self.stats, post = self.post, endpoint = b.endpoint
+            Task { if let v = await stats.version(endpoint) { post.yield(.version(endpoint, v)) } }
         }
     }
 
@@ -233,48 +256,10 @@ actor DashboardRuntime {
     func perform(_ action: ClusterAction) {
         let routes = settings.routing.routes(for: action, in: model)
         model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
-        let executor = ActionExecutor(source: source, scraper: scraper, provisioner: settings.provisioner,
-                                      actionKey: settings.actionKey, roles: model.roles)
-        let post = self.post
+        let executor = self.executor, post = self.post
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }
             post.yield(.actionFinished(action, succeeded: ok))
         }
-    }
-
-    /// `D`: once a drained node's sessions reach 0, put it in maint.
-    func continueDraining() {
-        for (node, lastSessions) in draining {
-            guard let row = model.rows().first(where: { $0.name == node }), let sessions = row.sessions else { continue }
-            if sessions == 0 {
-                draining[node] = nil
-                model.log.add(.info, "\(node): no sessions left, setting maint", at: Date())
-                perform(.server(.maint, node: node))
-            } else if sessions != lastSessions {
-                draining[node] = sessions
-                model.log.add(.info, "\(node): draining, \(sessions) session\(sessions == 1 ? "" : "s") left", at: Date())
-            }
-        }
-    }
-}
-
-/// Names for new nodes: the next in the backends' own series (s1, s2 → s3).
-/// Only names HAProxy takes start a series: the new name becomes a server
-/// and goes into the --provision command.
-enum NodeNaming {
-    static func next(after names: [String]) -> String {
-        var best: (prefix: String, number: Int)?
-        for n in names where HAProxyName.problem(n) == nil {
-            let digits = n.reversed().prefix { $0.isNumber }
-            guard !digits.isEmpty, let number = Int(String(digits.reversed())) else { continue }
-            let prefix = String(n.dropLast(digits.count))
-            if best == nil || number > best!.number { best = (prefix, number) }
-        }
-        if let best {
-            var candidate = best.number + 1
-            while names.contains("\(best.prefix)\(candidate)") { candidate += 1 }
-            return "\(best.prefix)\(candidate)"
-        }
-        return "web\(names.count + 1)"
     }
 }

@@ -1,9 +1,12 @@
-import Cluster
+import Foundation
 import HAProxy
+import TerminalUI
 
 /// Everything about the screen that is not the cluster: selection, filter,
-/// sort, overlays, pending questions. Changed only by `handle(_:)`.
-public struct DashboardState: Sendable {
+/// sort, overlays, pending questions, drains on their way to maint. Changed
+/// only by its reducers: `handle(_:context:)` for keys, `finished` and
+/// `scraped` for what the runtime reports.
+public struct DashboardState: Sendable, Equatable {
     public enum Mode: Sendable, Equatable {
         case normal
         case filtering
@@ -27,6 +30,8 @@ public struct DashboardState: Sendable {
     public var readOnly = false
     /// A line for the footer until the next key (a refusal, a hint).
     public var notice: String?
+    /// Nodes on their way to maint (the `D` key), once their drain went through.
+    public var draining: [String: DrainProgress] = [:]
 
     public init(readOnly: Bool = false) { self.readOnly = readOnly }
 
@@ -46,6 +51,8 @@ public struct DashboardState: Sendable {
         case quit
         case perform(ClusterAction)
         case nextTheme
+        /// A line for the event pane.
+        case log(EventLog.Kind, String)
     }
 
     /// The rows on screen, filtered and sorted.
@@ -105,7 +112,7 @@ public struct DashboardState: Sendable {
             return []
         case .help:
             mode = .normal
-            return key == .char("q") ? [.quit] : []
+            return KeyTable.lookup(key)?.command == .quit ? [.quit] : []
         case .details(let node, let scroll):
             switch key {
             case .escape, .enter, .char("q"): mode = .normal
@@ -140,45 +147,45 @@ public struct DashboardState: Sendable {
         }
     }
 
+    /// The node table: keys mean what the key table says.
     mutating func handleNormal(_ key: Key, rows: [NodeRow], context: Context) -> [Effect] {
-        switch key {
-        case .char("q"): return [.quit]
-        case .down, .char("j"): move(by: 1, rows, context.layout)
-        case .up, .char("k"): move(by: -1, rows, context.layout)
-        case .pageDown: move(by: max(1, context.layout.tableRows - 1), rows, context.layout)
-        case .pageUp: move(by: -max(1, context.layout.tableRows - 1), rows, context.layout)
-        case .home, .char("g"): select(rows.first?.name, rows, context.layout)
-        case .end, .char("G"): select(rows.last?.name, rows, context.layout)
-        case .enter: if let s = selectedRow(rows) { mode = .details(node: s.name, scroll: 0) }
-        case .char("?"): mode = .help
-        case .char("/"): mode = .filtering
-        case .escape: filter = ""
-        case .char("s"): sort = sort.next; reverse = false
-        case .char("S"): reverse.toggle()
-        case .char("e"): showEvents.toggle()
-        case .char("t"): return [.nextTheme]
-        case .click(_, let y):
-            let index = y - context.layout.tableTop + scroll
-            if y >= context.layout.tableTop, y < context.layout.tableTop + context.layout.tableRows, rows.indices.contains(index) {
+        guard let found = KeyTable.lookup(key) else { return [] }
+        let command = found.command
+        guard found.entry.readOnly || !readOnly else {
+            notice = "read-only: actions are disabled (started with --read-only)"
+            return []
+        }
+        let layout = context.layout
+        switch command {
+        case .quit: return [.quit]
+        case .move(let rowsBy): move(by: rowsBy, rows, layout)
+        case .page(let screens): move(by: screens * max(1, layout.tableRows - 1), rows, layout)
+        case .first: select(rows.first?.name, rows, layout)
+        case .last: select(rows.last?.name, rows, layout)
+        case .details: if let s = selectedRow(rows) { mode = .details(node: s.name, scroll: 0) }
+        case .help: mode = .help
+        case .filter: mode = .filtering
+        case .clearFilter: filter = ""
+        case .nextSort: sort = sort.next; reverse = false
+        case .reverseSort: reverse.toggle()
+        case .toggleEvents: showEvents.toggle()
+        case .nextTheme: return [.nextTheme]
+        case .selectClicked:
+            guard case .click(_, let y) = key else { break }
+            let index = y - layout.tableTop + scroll
+            if y >= layout.tableTop, y < layout.tableTop + layout.tableRows, rows.indices.contains(index) {
                 selected = rows[index].name
             }
-        case .scrollDown: move(by: 3, rows, context.layout)
-        case .scrollUp: move(by: -3, rows, context.layout)
-        case .char("d"), .char("r"), .char("m"), .char("D"), .char("a"), .char("R"):
-            return askForAction(key, rows: rows, context: context)
-        default: break
+        case .drain, .ready, .maint, .drainThenMaint, .add, .reload:
+            return askForAction(command, rows: rows, context: context)
         }
         return []
     }
 
-    mutating func askForAction(_ key: Key, rows: [NodeRow], context: Context) -> [Effect] {
-        guard !readOnly else {
-            notice = "read-only: actions are disabled (started with --read-only)"
-            return []
-        }
-        guard case .char(let c) = key else { return [] }
-        switch c {
-        case "a":
+    /// Actions change the cluster: each is asked about first.
+    mutating func askForAction(_ command: KeyCommand, rows: [NodeRow], context: Context) -> [Effect] {
+        switch command {
+        case .add:
             if context.canProvision {
                 if case .failure(let error) = HAProxyName.server(forMember: context.nextNodeName) {
                     notice = "\(error)"
@@ -188,17 +195,18 @@ public struct DashboardState: Sendable {
             } else {
                 mode = .prompt(.joinAddress, text: "")
             }
-        case "R":
+        case .reload:
             mode = .confirm(.reload, question: "Re-render and reload every balancer?")
         default:
             guard let row = selectedRow(rows) else { notice = "no node selected"; return [] }
             let action: ClusterAction
             let question: String
-            switch c {
-            case "d": action = .server(.drain, node: row.name); question = "Drain \(row.name)? (no new sessions; current ones finish)"
-            case "r": action = .server(.ready, node: row.name); question = "Set \(row.name) ready?"
-            case "m": action = .server(.maint, node: row.name); question = "Put \(row.name) in maintenance? (its sessions are cut)"
-            default: action = .drainThenMaint(node: row.name); question = "Drain \(row.name), then maint when its sessions reach 0?"
+            switch command {
+            case .drain: action = .server(.drain, node: row.name); question = "Drain \(row.name)? (no new sessions; current ones finish)"
+            case .ready: action = .server(.ready, node: row.name); question = "Set \(row.name) ready?"
+            case .maint: action = .server(.maint, node: row.name); question = "Put \(row.name) in maintenance? (its sessions are cut)"
+            case .drainThenMaint: action = .drainThenMaint(node: row.name); question = "Drain \(row.name), then maint when its sessions reach 0?"
+            default: return []
             }
             if case .failure(let error) = row.serverName {
                 notice = "\(error)"
@@ -239,5 +247,3 @@ public struct DashboardState: Sendable {
         scroll = max(0, min(scroll, max(0, rows.count - height)))
     }
 }
-
-import Foundation

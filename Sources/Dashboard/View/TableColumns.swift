@@ -1,7 +1,7 @@
-import Cluster
 import Foundation
 import HAProxy
 import Serf
+import TerminalUI
 
 /// The node table's columns, and which of them fit a width.
 struct TableColumn {

@@ -1,4 +1,5 @@
-import Cluster
+import Foundation
+import TerminalUI
 
 /// The columns the node table can be sorted by (`s` cycles, `S` reverses).
 public enum SortKey: String, Sendable, CaseIterable {

@@ -1,7 +1,7 @@
-import Cluster
+@testable import Dashboard
 import Serf
 import Testing
-@testable import TerminalUI
+import TerminalUI
 
 /// The reducer: keys in, state and effects out.
 @Suite struct DashboardStateTests {

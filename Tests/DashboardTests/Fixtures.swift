@@ -1,4 +1,4 @@
-import Cluster
+import Dashboard
 import Foundation
 import HAProxy
 import Serf

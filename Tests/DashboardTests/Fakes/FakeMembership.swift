@@ -1,0 +1,43 @@
+import Serf
+
+/// A cluster that exists only in the test: a fixed member list, an event
+/// stream that stays open, and balancers that answer every query with "ok".
+actor FakeMembership: MembershipSource {
+    let list: [Member]
+    private(set) var queries: [QueryRequest] = []
+    private var subscribers: [AsyncThrowingStream<SerfEvent, any Error>.Continuation] = []
+
+    init(_ members: [Member]) { list = members }
+
+    func members() async throws -> [Member] { list }
+
+    func events() async throws -> AsyncThrowingStream<SerfEvent, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: SerfEvent.self)
+        subscribers.append(continuation)
+        return stream
+    }
+
+    func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) async throws {}
+
+    func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error> {
+        queries.append(request)
+        let answering = list.filter { $0.role == "balancer" }.map(\.name)
+        return AsyncThrowingStream { continuation in
+            for name in answering {
+                continuation.yield(.ack(from: name))
+                continuation.yield(.response(from: name, payload: Array("ok".utf8)))
+            }
+            continuation.finish()
+        }
+    }
+
+    func querySender() async throws -> (name: String, queryTime: UInt64) { ("dashboard", 1) }
+
+    func respond(to query: QueryEvent, payload: [UInt8]) async throws {}
+
+    func join(_ addresses: [String]) async throws -> Int { 0 }
+
+    func close() async throws {
+        for s in subscribers { s.finish() }
+    }
+}
