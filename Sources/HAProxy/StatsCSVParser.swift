@@ -24,7 +24,7 @@ public enum StatsCSVParser {
     }
 
     /// The header, and the bounds of every field of every row (see `StatsPage`).
-    static func split(_ buffer: UnsafeBufferPointer<UInt8>) throws(StatsParseError) -> (StatsHeader, [UInt32]) {
+    static func split(_ buffer: UnsafeBufferPointer<UInt8>) throws(StatsParseError) -> (StatsHeader, FieldBounds) {
         guard let p = buffer.baseAddress else { throw .empty }
         let n = buffer.count
         guard p[0] == UInt8(ascii: "#"), n >= 2, !endsLine(p, n, at: 1) else {
@@ -46,22 +46,37 @@ public enum StatsCSVParser {
         }
         let header = StatsHeader(columns: headerFields)
         let width = headerFields.count
+        // A line's fields past one more than the header has are counted, not kept.
+        let keep = width + 1
 
-        var bounds: [UInt32] = []
+        var out = BoundsBuffer(capacity: keep * 64)
+        var handedOver = false
+        defer { if !handedOver { out.base.deallocate() } }
         var lineNumber = 1
         while i < n {
             lineNumber += 1
-            let rowStart = bounds.count
+            let rowStart = out.count
             let lineStart = i
-            let line = try scanLine(p, n, &i, line: lineNumber, bounds: &bounds, keep: width + 1)
+            out.reserve(keep + 1)
+            var line: Line
+            if let plain = plainLine(p, n, &i, out: &out, keep: keep) {
+                line = plain
+            } else {
+                // A quote on the line: read it again with quotes understood.
+                out.count = rowStart
+                i = lineStart
+                scratch.removeAll(keepingCapacity: true)
+                line = try scanLine(p, n, &i, line: lineNumber, bounds: &scratch, keep: keep)
+                for b in scratch { out.append(Int(b)) }
+            }
             if line.fields == 1 && line.lastIsBare {
-                bounds.removeLast(bounds.count - rowStart)
+                out.count = rowStart
                 continue
             }
             var fields = line.fields
             if fields == width + 1 && line.lastIsEmpty {
                 fields -= 1
-                bounds.removeLast()
+                out.count -= 1
             }
             if fields < width {
                 // A line cut short: the body ended mid-line, or the output was truncated.
@@ -73,10 +88,94 @@ public enum StatsCSVParser {
             }
             if rowStart == 0 {
                 // Rows are much alike: the first says how many the page holds.
-                bounds.reserveCapacity((n / max(i - lineStart, 1) + 2) * (width + 1))
+                out.reserve((n / max(i - lineStart, 1) + 2) * keep)
             }
         }
-        return (header, bounds)
+        handedOver = true
+        return (header, FieldBounds(base: out.base, count: out.count))
+    }
+
+    /// Reads a line with no quote before its line feed, eight bytes at a time:
+    /// most fields are a few bytes or empty, so the cost is in finding commas.
+    /// Nil when there is a quote; `i` and `out` are then left part-way.
+    @inline(__always)
+    static func plainLine(_ p: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int, out: inout BoundsBuffer, keep: Int) -> Line? {
+        let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        var fieldStart = i
+        var fields = 1
+        out.append(i)
+        var j = i
+        var lineEnd = n
+        scan: while j < n {
+            var mask: UInt64 = 0
+            if j &+ 8 <= n {
+                let word = UInt64(littleEndian: UnsafeRawPointer(p + j).loadUnaligned(as: UInt64.self))
+                mask = zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                    | zeroBytes(word ^ 0x2222_2222_2222_2222)
+            } else {
+                for k in 0 ..< n &- j {
+                    let c = p[j &+ k]
+                    if c == comma || c == lf || c == quote { mask |= 0x80 << (8 &* UInt64(k)) }
+                }
+            }
+            while mask != 0 {
+                let at = j &+ mask.trailingZeroBitCount >> 3
+                mask &= mask &- 1
+                let c = p[at]
+                if c == comma {
+                    if fields < keep { out.append(at &+ 1) }
+                    fields &+= 1
+                    fieldStart = at &+ 1
+                } else if c == lf {
+                    lineEnd = at
+                    break scan
+                } else {
+                    return nil
+                }
+            }
+            j &+= 8
+        }
+        let end = lineEnd > fieldStart && p[lineEnd &- 1] == cr ? lineEnd &- 1 : lineEnd
+        if fields <= keep { out.append(end &+ 1) }
+        i = lineEnd < n ? lineEnd &+ 1 : n
+        return Line(fields: fields, lastIsEmpty: end == fieldStart, lastIsBare: end == fieldStart)
+    }
+
+    /// 0x80 in each byte of `x` that is zero, nothing elsewhere (no carries
+    /// between bytes, so no false matches).
+    @inline(__always)
+    static func zeroBytes(_ x: UInt64) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low) &+ low) | x | low)
+    }
+
+    /// Field offsets as the parser writes them: room for a whole line is made
+    /// before the line is read, so a field costs a store.
+    struct BoundsBuffer {
+        var base: UnsafeMutablePointer<UInt32>
+        var count = 0
+        var capacity: Int
+
+        init(capacity: Int) {
+            self.capacity = capacity
+            base = .allocate(capacity: capacity)
+        }
+
+        mutating func reserve(_ extra: Int) {
+            guard count + extra > capacity else { return }
+            let grown = max(capacity * 2, count + extra)
+            let new = UnsafeMutablePointer<UInt32>.allocate(capacity: grown)
+            new.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = new
+            capacity = grown
+        }
+
+        @inline(__always)
+        mutating func append(_ offset: Int) {
+            base[count] = UInt32(truncatingIfNeeded: offset)
+            count &+= 1
+        }
     }
 
     /// Whether a line break stands at `at`, right after the header's '#'.

@@ -5,18 +5,34 @@ import Foundation
 public final class StatsHeader: Sendable, Hashable {
     public let columns: [String]
     let positions: [String: Int]
+    /// The columns typed accessors read, looked up once per page.
+    let known: KnownColumns
 
     public init(columns: [String]) {
         self.columns = columns
         var positions: [String: Int] = [:]
         for (i, c) in columns.enumerated() where positions[c] == nil { positions[c] = i }
         self.positions = positions
+        known = KnownColumns(positions)
     }
 
     public func index(of column: String) -> Int? { positions[column] }
 
     public static func == (l: StatsHeader, r: StatsHeader) -> Bool { l === r || l.columns == r.columns }
     public func hash(into h: inout Hasher) { h.combine(columns) }
+}
+
+/// Where the columns read most stand; -1 when the header lacks one.
+struct KnownColumns: Sendable {
+    let proxy, service, type, status, weight, sessions, sessionLimit, sessionRate, requestRate: Int
+    let checkStatus, checkDuration, lastChange, address: Int
+
+    init(_ positions: [String: Int]) {
+        func at(_ name: String) -> Int { positions[name] ?? -1 }
+        proxy = at("pxname"); service = at("svname"); type = at("type"); status = at("status"); weight = at("weight")
+        sessions = at("scur"); sessionLimit = at("slim"); sessionRate = at("rate"); requestRate = at("req_rate")
+        checkStatus = at("check_status"); checkDuration = at("check_duration"); lastChange = at("lastchg"); address = at("addr")
+    }
 }
 
 /// The bytes of one stats page and where every field of every row stands in
@@ -30,9 +46,9 @@ final class StatsPage: Sendable {
     let width: Int
     /// `width + 1` entries per row: where each field starts, then one past the
     /// end of the last. Field k ends one byte (its comma) before entry k + 1.
-    let bounds: [UInt32]
+    let bounds: FieldBounds
 
-    init(header: StatsHeader, bytes: [UInt8], width: Int, bounds: [UInt32]) {
+    init(header: StatsHeader, bytes: [UInt8], width: Int, bounds: FieldBounds) {
         self.header = header
         self.bytes = bytes
         self.width = width
@@ -45,9 +61,30 @@ final class StatsPage: Sendable {
     @inline(__always)
     func withRaw<R>(row: Int, field: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         let k = row &* (width &+ 1) &+ field
-        let start = Int(bounds[k]), end = Int(bounds[k + 1]) &- 1
+        let start = Int(bounds.base[k]), end = Int(bounds.base[k &+ 1]) &- 1
         return bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start ..< end])) }
     }
+}
+
+/// The offsets of a page's fields: tens of thousands per page, written by
+/// the parser without a capacity check per field, read-only once handed over.
+final class FieldBounds: @unchecked Sendable {
+    let base: UnsafeMutablePointer<UInt32>
+    let count: Int
+
+    /// Takes ownership of `base`.
+    init(base: UnsafeMutablePointer<UInt32>, count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    convenience init(_ values: [UInt32]) {
+        let base = UnsafeMutablePointer<UInt32>.allocate(capacity: max(values.count, 1))
+        base.initialize(from: values, count: values.count)
+        self.init(base: base, count: values.count)
+    }
+
+    deinit { base.deallocate() }
 }
 
 /// Reading a field as it stands in the page.
@@ -125,11 +162,11 @@ public struct StatsRow: Sendable, Hashable {
     init(page: StatsPage, row: Int) {
         self.page = page
         self.row = row
-        let header = page.header
-        func index(_ name: String) -> Int? { header.index(of: name).flatMap { $0 < page.width ? $0 : nil } }
-        proxy = index("pxname").map { page.withRaw(row: row, field: $0, RawField.string) } ?? ""
-        service = index("svname").map { page.withRaw(row: row, field: $0, RawField.string) } ?? ""
-        type = index("type").flatMap { page.withRaw(row: row, field: $0, RawField.int) }.flatMap(RowType.init(rawValue:))
+        let known = page.header.known
+        func has(_ i: Int) -> Bool { i >= 0 && i < page.width }
+        proxy = has(known.proxy) ? page.withRaw(row: row, field: known.proxy, RawField.string) : ""
+        service = has(known.service) ? page.withRaw(row: row, field: known.service, RawField.string) : ""
+        type = (has(known.type) ? page.withRaw(row: row, field: known.type, RawField.int) : nil).flatMap(RowType.init(rawValue:))
             ?? RowType.guess(service: service)
     }
 
@@ -154,7 +191,7 @@ public struct StatsRow: Sendable, Hashable {
             bytes.append(UInt8(ascii: ","))
         }
         bounds.append(UInt32(bytes.count))
-        self.init(page: StatsPage(header: header, bytes: bytes, width: values.count, bounds: bounds), row: 0)
+        self.init(page: StatsPage(header: header, bytes: bytes, width: values.count, bounds: FieldBounds(bounds)), row: 0)
     }
 
     /// Builds a row from named fields (tests, and sources other than CSV).
@@ -167,14 +204,15 @@ public struct StatsRow: Sendable, Hashable {
     /// whole row, not for reading a few fields.
     public var values: [String] { (0 ..< page.width).map { page.withRaw(row: row, field: $0, RawField.string) } }
 
+    /// The field in column `i` unless it is empty or the column missing (-1).
     @inline(__always)
-    func withField<R>(_ name: String, _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
-        guard let i = header.index(of: name), i < page.width else { return nil }
+    func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R?) -> R? {
+        guard i >= 0, i < page.width else { return nil }
         return page.withRaw(row: row, field: i) { raw in RawField.isEmpty(raw) ? nil : body(raw) }
     }
 
     /// A field's value; nil when the column is missing or the field empty.
-    public subscript(field: String) -> String? { withField(field, RawField.string) }
+    public subscript(field: String) -> String? { withField(header.index(of: field) ?? -1, RawField.string) }
 
     /// Every non-empty field by name.
     public var fields: [String: String] {
@@ -186,25 +224,29 @@ public struct StatsRow: Sendable, Hashable {
     }
 
     /// A numeric field; nil when empty or not a number.
-    public func int(_ field: String) -> Int? { withField(field, RawField.int) }
+    public func int(_ field: String) -> Int? { withField(header.index(of: field) ?? -1, RawField.int) }
 
-    public var status: ServerStatus? { self["status"].map(ServerStatus.init(parsing:)) }
-    public var weight: Int? { int("weight") }
-    public var currentSessions: Int? { int("scur") }
-    public var sessionLimit: Int? { int("slim") }
+    var known: KnownColumns { page.header.known }
+    func string(at i: Int) -> String? { withField(i, RawField.string) }
+    func int(at i: Int) -> Int? { withField(i, RawField.int) }
+
+    public var status: ServerStatus? { string(at: known.status).map(ServerStatus.init(parsing:)) }
+    public var weight: Int? { int(at: known.weight) }
+    public var currentSessions: Int? { int(at: known.sessions) }
+    public var sessionLimit: Int? { int(at: known.sessionLimit) }
     /// Sessions per second over the last second.
-    public var sessionRate: Int? { int("rate") }
+    public var sessionRate: Int? { int(at: known.sessionRate) }
     /// HTTP requests per second over the last second (frontends; servers in 2.x).
-    public var requestRate: Int? { int("req_rate") }
+    public var requestRate: Int? { int(at: known.requestRate) }
     /// What the dashboard counts as traffic: requests per second, or
     /// sessions per second where HAProxy gives no request rate (TCP).
     public var rate: Int { requestRate ?? sessionRate ?? 0 }
-    public var checkStatus: String? { self["check_status"] }
+    public var checkStatus: String? { string(at: known.checkStatus) }
     /// Milliseconds the last health check took.
-    public var checkDuration: Int? { int("check_duration") }
+    public var checkDuration: Int? { int(at: known.checkDuration) }
     /// Seconds since the last UP/DOWN transition.
-    public var lastChange: Int? { int("lastchg") }
-    public var address: String? { self["addr"] }
+    public var lastChange: Int? { int(at: known.lastChange) }
+    public var address: String? { string(at: known.address) }
     /// `backend/server`, as the runtime API names a server.
     public var qualifiedName: String { "\(proxy)/\(service)" }
 
