@@ -20,26 +20,12 @@ let benchmarks: @Sendable () -> Void = {
         } setup: {
             try await LiveHAProxy.started(servers: servers).fetch()
         }
-        Benchmark("parse \(servers) servers (before)") { benchmark, page in
-            for _ in benchmark.scaledIterations { blackHole(try LegacyStatsCSVParser.parse(page)) }
-        } setup: {
-            try await LiveHAProxy.started(servers: servers).fetch()
-        }
     }
     // Fields decode when read: parsing and then reading what the dashboard
     // shows of each server must stay cheap too.
     Benchmark("parse 1000 servers, read 6 fields each") { benchmark, page in
         for _ in benchmark.scaledIterations {
             for row in try StatsCSVParser.parse(page).servers {
-                blackHole((row.status, row.weight, row.currentSessions, row.rate, row.checkStatus, row.lastChange))
-            }
-        }
-    } setup: {
-        try await LiveHAProxy.started(servers: 1_000).fetch()
-    }
-    Benchmark("parse 1000 servers, read 6 fields each (before)") { benchmark, page in
-        for _ in benchmark.scaledIterations {
-            for row in try LegacyStatsCSVParser.parse(page).servers {
                 blackHole((row.status, row.weight, row.currentSessions, row.rate, row.checkStatus, row.lastChange))
             }
         }
