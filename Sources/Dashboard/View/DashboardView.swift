@@ -285,9 +285,10 @@ public struct DashboardView: Sendable {
         for ref in row.servers {
             lines.append(("", .overlay))
             lines.append(("\(glyphs.horizontal) \(ref.balancer): \(ref.row.qualifiedName) \(glyphs.horizontal)", .title))
+            let values = ref.row.values
             let fields = ref.row.header.columns.enumerated().compactMap { i, name -> String? in
-                guard i < ref.row.values.count, !ref.row.values[i].isEmpty else { return nil }
-                return "\(name)=\(ref.row.values[i])"
+                guard i < values.count, !values[i].isEmpty else { return nil }
+                return "\(name)=\(values[i])"
             }
             // As many fields per line as fit.
             var line = ""
