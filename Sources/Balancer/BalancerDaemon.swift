@@ -103,6 +103,10 @@ public actor BalancerDaemon {
                 for try await event in try await source.events() { await self.handle(event, source: source) }
                 throw BalancerError.haproxy("the agent's event stream ended")
             }
+            group.addTask {
+                for try await _ in try await source.membershipChanges() { try await self.refresh(from: source) }
+                throw BalancerError.haproxy("the agent's change signal ended")
+            }
             group.addTask { try await self.tick(source) }
             try await group.next()
             group.cancelAll()

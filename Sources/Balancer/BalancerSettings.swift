@@ -29,9 +29,10 @@ public struct BalancerSettings: Sendable {
     /// The window for batches that only remove servers (see ChangeBatch).
     public var removalQuietPeriod: Duration = .seconds(2)
     public var removalMaxWait: Duration = .seconds(10)
-    /// How often the member list is read. The agent's event stream is
-    /// coalesced and arrives 1–3 s late; its member list is current.
-    public var pollInterval: Duration = .milliseconds(100)
+    /// How often the member list is read when nothing says it changed: a
+    /// safety net. Changes are read at once on the source's change signal
+    /// (`MembershipSource.membershipChanges`).
+    public var pollInterval: Duration = .seconds(2)
     /// How long a leaving server may keep its sessions before it is removed.
     public var drainTimeout: Duration = .seconds(10)
     /// How long the agent must have been joined to others before a member

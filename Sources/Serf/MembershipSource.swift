@@ -18,10 +18,34 @@ public protocol MembershipSource: Sendable {
     func respond(to query: QueryEvent, payload: [UInt8]) async throws
     /// Joins through the given `host[:port]` addresses; returns how many answered.
     func join(_ addresses: [String]) async throws -> Int
+    /// Ticks soon after anything about the member list may have changed, so
+    /// that a follower re-reads `members()` then instead of polling. A tick
+    /// carries nothing to trust: the list is the truth.
+    func membershipChanges() async throws -> AsyncThrowingStream<Void, any Error>
     /// Stops taking part. Our own member leaves the cluster gracefully (others
     /// see it `left`, never `failed`); an agent connection just disconnects
     /// and the agent stays in the cluster.
     func close() async throws
+}
+
+extension MembershipSource {
+    /// From the member events, for a source that delivers them as they happen.
+    public func membershipChanges() async throws -> AsyncThrowingStream<Void, any Error> {
+        let events = try await self.events()
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await event in events {
+                        if case .member = event { continuation.yield() }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
 }
 
 public enum MemberEventKind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -66,6 +66,37 @@ public actor SerfAgentClient: MembershipSource {
         }
     }
 
+    /// The agent's member events reach RPC streams coalesced, one to three
+    /// seconds late, but it logs each change as memberlist reports it. Its
+    /// log stream (`monitor`, which sees every level whatever the agent's
+    /// `-log-level`) is the prompt signal; a line is only a reason to read
+    /// the member list again, so a member named like a log line costs one
+    /// read at most.
+    public func membershipChanges() async throws -> AsyncThrowingStream<Void, any Error> {
+        let (seq, records) = try await connection.openStream("monitor", body: .map(["LogLevel": .string("INFO")]))
+        streams.append(seq)
+        let connection = self.connection
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    for try await record in records {
+                        if record["Log"]?.stringValue?.contains(Self.memberChangeMarker) == true { continuation.yield() }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in
+                task.cancel()
+                Task { await connection.stop(seq) }
+            }
+        }
+    }
+
+    /// What serf logs (at INFO) for every join, leave, failure, update and reap.
+    static let memberChangeMarker = "serf: EventMember"
+
     public func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) async throws {
         let body = MessagePackValue.map(["Name": .string(name), "Payload": .bin(payload), "Coalesce": .bool(coalesce)])
         _ = try await connection.call("event", body: body, replyBody: false)

@@ -46,7 +46,7 @@ struct BalancerCommand: AsyncParsableCommand {
     @Option(name: .customLong("removal-quiet-ms"), help: "The quiet period when servers are only removed (they leave rotation at once).")
     var removalQuietMs = 2000
     @Option(name: .customLong("removal-max-wait-ms"), help: "…and its maximum wait.") var removalMaxWaitMs = 10000
-    @Option(name: .customLong("poll-ms"), help: "How often to read the member list.") var pollMs = 100
+    @Option(name: .customLong("poll-ms"), help: "How often to read the member list when no change was signalled.") var pollMs = 2000
     @Option(name: .customLong("drain-seconds"), help: "How long a leaving server may keep sessions.") var drainSeconds = 10
     @Option(name: .customLong("absence-grace-seconds"), help: "How long the agent must have been joined to others before a member missing from its list counts as gone.")
     var absenceGraceSeconds = 60

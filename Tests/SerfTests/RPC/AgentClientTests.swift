@@ -47,6 +47,39 @@ import TestSupport
         try await client.close()
     }
 
+    /// The change signal comes from the agent's log as memberlist reports a
+    /// join, ahead of the coalesced event stream (one to three seconds late),
+    /// and the member list already holds the newcomer when it ticks.
+    @Test(.timeLimit(.minutes(1))) func changeSignalTicksBeforeTheCoalescedEventAndTheListHasTheNewcomer() async throws {
+        // At -log-level=warn, as the demo and the images run it: the
+        // monitor stream still sees INFO.
+        let agents = try await SerfAgent.cluster(2, prefix: "rpcc") { _ in
+            var o = SerfAgent.Options(); o.logLevel = "warn"; return o
+        }
+        let client = try await SerfAgentClient.connect(agents[0].rpcAddress)
+        let changes = try await client.membershipChanges()
+        let events = try await client.events()
+        let order = OrderLog()
+        let watchChanges = Task {
+            for try await _ in changes {
+                if try await client.members().contains(where: { $0.name == "rpcc-new" && $0.status == .alive }) {
+                    await order.note("signal"); return
+                }
+            }
+        }
+        let watchEvents = Task {
+            for try await event in events {
+                if case .member(.join, let ms) = event, ms.contains(where: { $0.name == "rpcc-new" }) { await order.note("event"); return }
+            }
+        }
+        let newcomer = try SerfAgent("rpcc-new", { var o = SerfAgent.Options(); o.join = [agents[0].gossipAddress]; return o }())
+        try await newcomer.waitUntilReady()
+        try await watchChanges.value
+        try await watchEvents.value
+        #expect(await order.entries == ["signal", "event"])
+        try await client.close()
+    }
+
     @Test func queriesRespondedOverRPCReachTheQuerier() async throws {
         let agents = try await SerfAgent.cluster(2, prefix: "rpcq")
         let responder = try await SerfAgentClient.connect(agents[1].rpcAddress)
@@ -115,4 +148,9 @@ import TestSupport
         let gone = try await SerftopBinary.run(["members", "--rpc", "127.0.0.1:\(FreePort.next())"])
         #expect(gone.status != 0 && gone.output.contains("cannot reach the serf agent"))
     }
+}
+
+actor OrderLog {
+    var entries: [String] = []
+    func note(_ s: String) { entries.append(s) }
 }
