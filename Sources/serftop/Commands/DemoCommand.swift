@@ -29,6 +29,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests a second the demo sends through its site, keep-alive and with session cookies (0: none).",
                                valueName: "rate"))
     var traffic: Double = 20
+    @Option(help: ArgumentHelp("Run a scripted scenario once the cluster is up: a shipped one by name (tour) or a YAML file.",
+                               valueName: "name|file"))
+    var scenario: String?
+    @Flag(help: "Print the --scenario's YAML (a shipped one, to start your own from) and exit.") var showScenario = false
 
     func validate() throws {
         guard (0 ... 50).contains(nodes) else { throw ValidationError("--nodes takes 0 to 50") }
@@ -36,6 +40,14 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // A scenario that cannot run stops the demo before anything starts.
+        let script = try scenario.map { name throws(ScenarioError) in try DemoScenario.load(name) }
+        if showScenario {
+            guard let scenario else { throw ValidationError("--show-scenario needs --scenario NAME") }
+            let text = try DemoTour.shipped[scenario] ?? String(contentsOfFile: scenario, encoding: .utf8)
+            print(text, terminator: "")
+            return
+        }
         let assets = try DemoAssets.locate(override: self.assets)
         let directory = dir ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("serftop-demo-\(getpid())").path
@@ -57,6 +69,12 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let traffic = DemoTraffic(site: await cluster.endpoints.site, rate: self.traffic)
         let sending = Task { await traffic.run() }
+        let (announcements, announce) = AsyncStream.makeStream(of: String.self)
+        let scripted = Task {
+            guard let script else { return }
+            await ScenarioRunner(cluster: cluster, traffic: traffic) { announce.yield($0) }.run(script)
+        }
+        defer { scripted.cancel() }
         if headless {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -65,10 +83,18 @@ struct DemoCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((line + "\n").utf8))
             let watch = Task { for await death in await cluster.deaths() { progress(death) } }
             defer { watch.cancel() }
+            // Each step on stdout as it runs, after the endpoints line.
+            let steps = Task {
+                for await line in announcements {
+                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                }
+            }
+            defer { steps.cancel() }
             _ = await TerminationSignal.wait()
         } else {
-            await dashboard(cluster)
+            await dashboard(cluster, announcements: announcements)
         }
+        scripted.cancel()
         sending.cancel()
         await sending.value
         progress("stopping everything the demo started")
@@ -76,7 +102,7 @@ struct DemoCommand: AsyncParsableCommand {
         if !keep { try? FileManager.default.removeItem(atPath: directory) } else { progress("kept \(directory)") }
     }
 
-    func dashboard(_ cluster: DemoCluster) async {
+    func dashboard(_ cluster: DemoCluster, announcements: AsyncStream<String>) async {
         var member: SerfMember?
         do {
             var config = SerfMemberConfig(nodeName: "serftop-demo-\(getpid())", tags: [ClusterRoles.tag: ClusterRoles.observer])
@@ -96,7 +122,7 @@ struct DemoCommand: AsyncParsableCommand {
         settings.noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         settings.routing.localProvisioning = true
         settings.actionKey = try? ActionKey(file: await cluster.actionKeyPath)
-        settings.notices = await cluster.deaths()
+        settings.notices = merged(await cluster.deaths(), announcements)
         settings.provisioner = { name in
             do {
                 let node = try await cluster.addNode(named: name)
@@ -109,5 +135,19 @@ struct DemoCommand: AsyncParsableCommand {
                                     endpoints: [], settings: settings, readOnly: false)
         FileHandle.standardError.write(Data("demo: leaving the cluster\n".utf8))
         try? await member?.close()
+    }
+
+    /// Both streams' lines, as they come.
+    func merged(_ a: AsyncStream<String>, _ b: AsyncStream<String>) -> AsyncStream<String> {
+        AsyncStream { continuation in
+            let task = Task {
+                await withDiscardingTaskGroup { group in
+                    group.addTask { for await line in a { continuation.yield(line) } }
+                    group.addTask { for await line in b { continuation.yield(line) } }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 }

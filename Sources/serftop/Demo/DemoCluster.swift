@@ -153,6 +153,21 @@ actor DemoCluster {
         await node.app.stop()
     }
 
+    /// A crash: the app and its agent are SIGKILLed, so the cluster finds
+    /// the node failed by gossip, as it would a dead host.
+    func killNode(_ name: String) async throws -> DemoNode {
+        guard let i = nodes.firstIndex(where: { $0.name == name }) else { throw DemoError("no demo node named \(name)") }
+        let node = nodes.remove(at: i)
+        stopping.formUnion([node.agent.pid, node.app.pid])
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await node.agent.stop(signal: SIGKILL, timeout: .seconds(2)) }
+            group.addTask { await node.app.stop(signal: SIGKILL, timeout: .seconds(2)) }
+        }
+        return node
+    }
+
+    func node(named name: String) -> DemoNode? { nodes.first { $0.name == name } }
+
     func serverNames() async throws -> Set<String> {
         let stats = try await RuntimeAPI(address: HAProxyAddress(runtimeAPI)!).stats()
         return Set(stats.servers.filter { $0.proxy == BalancerBackend.defaultName.text }.map(\.service))
