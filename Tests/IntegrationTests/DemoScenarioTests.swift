@@ -58,6 +58,27 @@ extension DemoTopologyTests {
             #expect(try await requests(demo) > 100)
         }
 
+        /// scripts/record-tour: a 120x36 asciinema recording whose frames
+        /// show the tour's milestones in the dashboard's event pane.
+        @Test(.timeLimit(.minutes(5))) func theRecordingHoldsTheToursMilestones() async throws {
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent()
+            let cast = TemporaryDirectory.shared.make("cast").appendingPathComponent("tour.cast")
+            let result = try await Tools.run("env", ["SERFTOP=\(try SerftopBinary.path())",
+                                                     root.appendingPathComponent("scripts/record-tour").path, cast.path])
+            #expect(result.status == 0, "\(result.output)")
+            let lines = try String(contentsOf: cast, encoding: .utf8).split(separator: "\n")
+            let header = try JSONSerialization.jsonObject(with: Data(try #require(lines.first).utf8)) as? [String: Any]
+            #expect(header?["width"] as? Int == 120 && header?["height"] as? Int == 36)
+            // Each frame is [time, "o", text]; the screen's text is their concatenation.
+            let screen = lines.dropFirst().compactMap { line -> String? in
+                (try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [Any])?.last as? String
+            }.joined()
+            for milestone in ["add web4", "drain web1", "kill web2", "reload the balancer", "scenario done"] {
+                #expect(screen.contains(milestone), "no '\(milestone)' in the recording")
+            }
+        }
+
         @Test func aBrokenScenarioStopsTheDemoWithItsLine() async throws {
             let file = TemporaryDirectory.shared.make("scenario").appendingPathComponent("broken.yaml")
             try "- add: web4\n- after: 2\n  explode: web1\n".write(to: file, atomically: true, encoding: .utf8)
