@@ -31,19 +31,9 @@ public protocol MembershipSource: Sendable {
 extension MembershipSource {
     /// From the member events, for a source that delivers them as they happen.
     public func membershipChanges() async throws -> AsyncThrowingStream<Void, any Error> {
-        let events = try await self.events()
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await event in events {
-                        if case .member = event { continuation.yield() }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
+        relay(try await events()) { event -> Void? in
+            if case .member = event { return () }
+            return nil
         }
     }
 }

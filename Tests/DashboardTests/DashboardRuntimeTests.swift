@@ -25,7 +25,7 @@ import TestSupport
             try await h.waitFor("the question") { $0.contains("Drain s1?") }
             #expect(await h.source.queries.isEmpty, "nothing is sent before the answer")
             h.press(.char("y"))
-            try await eventually("the query", timeout: 5) { await !h.source.queries.isEmpty }
+            try await eventually("the query", timeout: RuntimeHarness.patience) { await !h.source.queries.isEmpty }
             let query = try #require(await h.source.queries.first)
             #expect(query.name == BalancerQuery.server.name)
             #expect(query.filterTags == ["role": "^balancer$"])
@@ -42,7 +42,7 @@ import TestSupport
             h.press(.char("d"))
             try await h.waitFor("the refusal") { $0.contains("read-only: actions are disabled") }
             h.press(.char("y"), .char("q"))
-            try await eventually("the dashboard to stop", timeout: 5) { await h.stopped.isSet }
+            try await eventually("the dashboard to stop", timeout: RuntimeHarness.patience) { await h.stopped.isSet }
             #expect(await h.source.queries.isEmpty)
             #expect(!h.text.contains("Drain s1?"))
         }
@@ -52,7 +52,7 @@ import TestSupport
         try await RuntimeHarness.with { h in
             try await h.waitFor("s1 on screen") { $0.contains("s1") }
             h.press(.char("q"))
-            try await eventually("the dashboard to stop", timeout: 5) { await h.stopped.isSet }
+            try await eventually("the dashboard to stop", timeout: RuntimeHarness.patience) { await h.stopped.isSet }
         }
     }
 
@@ -66,7 +66,7 @@ import TestSupport
             #expect(first.count == 1 && first[0].contains("drain"), "\(first)")
             h.stats.set("s1", sessions: 0)
             try await h.waitFor("maint") { $0.contains("s1: no sessions left, setting maint") }
-            try await eventually("the maint query", timeout: 5) { await h.source.queries.count == 2 }
+            try await eventually("the maint query", timeout: RuntimeHarness.patience) { await h.source.queries.count == 2 }
             let second = String(decoding: await h.source.queries[1].payload, as: UTF8.self)
             #expect(second.contains("maint") && second.contains("s1"), "\(second)")
         }

@@ -48,22 +48,7 @@ public actor SerfAgentClient: MembershipSource {
         let (seq, records) = try await connection.openStream("stream", body: .map(["Type": .string("*")]))
         streams.append(seq)
         let connection = self.connection
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await record in records {
-                        if let event = Self.event(from: record) { continuation.yield(event) }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in
-                task.cancel()
-                Task { await connection.stop(seq) }
-            }
-        }
+        return relay(records, onEnd: { Task { await connection.stop(seq) } }) { Self.event(from: $0) }
     }
 
     /// The agent's member events reach RPC streams coalesced, one to three
@@ -76,21 +61,8 @@ public actor SerfAgentClient: MembershipSource {
         let (seq, records) = try await connection.openStream("monitor", body: .map(["LogLevel": .string("INFO")]))
         streams.append(seq)
         let connection = self.connection
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                do {
-                    for try await record in records {
-                        if record["Log"]?.stringValue?.contains(Self.memberChangeMarker) == true { continuation.yield() }
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in
-                task.cancel()
-                Task { await connection.stop(seq) }
-            }
+        return relay(records, onEnd: { Task { await connection.stop(seq) } }) { record -> Void? in
+            record["Log"]?.stringValue?.contains(Self.memberChangeMarker) == true ? () : nil
         }
     }
 

@@ -54,7 +54,7 @@ final class RuntimeHarness: Sendable {
         var failure: (any Error)?
         do { try await body(h) } catch { failure = error }
         h.screen.stop()
-        try? await eventually("the dashboard to stop", timeout: 5) { await stopped.isSet }
+        try? await eventually("the dashboard to stop", timeout: patience) { await stopped.isSet }
         await h.scraper.shutdown()
         if let failure { throw failure }
     }
@@ -65,8 +65,12 @@ final class RuntimeHarness: Sendable {
 
     func type(_ text: String) { for c in text { screen.send(.char(c)) } }
 
+    /// Generous: the runtime shares two cores with every suite beside it,
+    /// and waiting longer only costs time when something is wrong.
+    static let patience: Double = 30
+
     func waitFor(_ what: String, _ condition: @escaping @Sendable (String) -> Bool) async throws {
-        try await eventually(what, timeout: 5) { condition(self.text) }
+        try await eventually(what, timeout: Self.patience) { condition(self.text) }
     }
 
     /// Filters the table down to one node, so that it is the selected one.
