@@ -29,6 +29,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests a second the demo sends through its site, keep-alive and with session cookies (0: none).",
                                valueName: "rate"))
     var traffic: Double = 20
+    @OptionGroup var snapshots: SnapshotDirectoryOptions
 
     func validate() throws {
         guard (0 ... 50).contains(nodes) else { throw ValidationError("--nodes takes 0 to 50") }
@@ -93,6 +94,7 @@ struct DemoCommand: AsyncParsableCommand {
         var settings = DashboardRuntime.Settings()
         settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
         settings.themeName = theme
+        settings.snapshotDirectory = snapshots.directory
         settings.noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         settings.routing.localProvisioning = true
         settings.actionKey = try? ActionKey(file: await cluster.actionKeyPath)
