@@ -26,6 +26,8 @@ struct SnapshotCommand: AsyncParsableCommand {
     var size = ScreenSize(columns: 120, rows: 36)
     @Option(help: "Theme name, for svg.") var theme = "default"
 
+    func validate() throws { try size.validate(flag: "--size") }
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         let statsCredentials = try credentials.resolve(environment: env)
