@@ -8,8 +8,9 @@ import TerminalUI
 import TestSupport
 
 /// `p` holds the view still while the data keeps coming; `x` saves what is
-/// on screen.
-@Suite struct PauseAndSnapshotTests {
+/// on screen. One at a time: each runs a whole runtime at 20 refreshes a
+/// second, and a busy machine must not make them late.
+@Suite(.serialized) struct PauseAndSnapshotTests {
     /// The SESS column of a node's row.
     static func sessions(_ screen: String, _ node: String) -> String? {
         let words = screen.split(separator: "\n").first { $0.hasPrefix(" \(node) ") }?.split(separator: " ")
