@@ -37,6 +37,15 @@ import TestSupport
         }
     }
 
+    @Test func thePausedMarkStandsOutEarlyInTheHeader() throws {
+        var state = DashboardState()
+        state.paused = true
+        let frame = DashboardView(glyphs: .unicode).render(try Fixture.model(), state, width: 80, height: 24, now: Fixture.now)
+        #expect(frame.line(0).hasPrefix(" serftop  PAUSED  cluster:"))
+        #expect((10 ..< 16).allSatisfy { frame[$0, 0].role == .warning })
+        #expect(frame[9, 0].role == .header && frame[16, 0].role == .header)
+    }
+
     @Test func pauseIsAllowedWhenReadOnly() async throws {
         try await RuntimeHarness.with(readOnly: true) { h in
             try await h.waitFor("s1 on screen") { $0.contains("s1") }

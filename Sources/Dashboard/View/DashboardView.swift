@@ -74,9 +74,12 @@ public struct DashboardView: Sendable {
             }
         }
         if let age = model.dataAge(now: now) { parts.append("\(glyphs.refresh) \(CellText.age(age))") }
-        g.put(" " + parts.joined(separator: "  "), x: 0, y: 0, role: .header, maxWidth: g.width)
-        // Early in the line, where a narrow screen does not cut it off.
-        if paused { g.restyle(x: " serftop  ".count, y: 0, width: Self.pausedMark.count, height: 1, role: .warning) }
+        let separator = "  "
+        g.put(" " + parts.joined(separator: separator), x: 0, y: 0, role: .header, maxWidth: g.width)
+        // Second, where a narrow screen does not cut it off.
+        if paused {
+            g.restyle(x: 1 + parts[0].columns + separator.count, y: 0, width: Self.pausedMark.count, height: 1, role: .warning)
+        }
     }
 
     static let pausedMark = "PAUSED"
