@@ -8,7 +8,7 @@ struct Serftop: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             DashboardCommand.self,
-            MembersCommand.self, MonitorCommand.self, EventCommand.self, QueryCommand.self,
+            SnapshotCommand.self, MembersCommand.self, MonitorCommand.self, EventCommand.self, QueryCommand.self,
             StatsCommand.self, ServerCommand.self, ReloadCommand.self, BalancerCommand.self, DemoCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self

@@ -40,6 +40,8 @@ public actor DashboardRuntime {
         /// SIGHUP); the program owns the signals, not the dashboard. Nil:
         /// only `q`, Ctrl-C and the end of input stop it.
         public var stopSignal: (@Sendable () async -> Void)?
+        /// Where `x` saves the screen; nil: the current directory.
+        public var snapshotDirectory: String?
 
         public init() {}
     }
@@ -59,6 +61,10 @@ public actor DashboardRuntime {
     var tickStartedScrape = false
     var ticks = 0
     var versionsAsked: Set<StatsEndpoint> = []
+    /// What `p` froze; nil while the view follows the data.
+    var pause: PausedView?
+    /// What the screen shows now, for `x`.
+    var lastFrame: CellGrid?
     let messages: AsyncStream<Message>
     let post: AsyncStream<Message>.Continuation
 
@@ -164,11 +170,12 @@ public actor DashboardRuntime {
         case .redraw:
             return false
         case .key(let key):
-            if case .resize = key { state.keepSelectionVisible(state.visible(model.rows()), layout) ; return false }
-            let context = DashboardState.Context(rows: model.rows(), layout: layout,
+            if case .resize = key { state.keepSelectionVisible(state.visible(shown.rows()), layout) ; return false }
+            let context = DashboardState.Context(rows: shown.rows(), layout: layout,
                                                  canProvision: settings.routing.canProvision,
                                                  nextNodeName: NodeNaming.next(after: model.members.values.filter { model.roles.isBackend($0) }.map(\.name)))
             if apply(state.handle(key, context: context)) { return true }
+            followPause()
         case .serf(let event):
             model.apply(event, at: now)
             model.discoverBalancers(credentials: settings.statsCredentials, at: now)
@@ -188,7 +195,7 @@ public actor DashboardRuntime {
         case .version(let endpoint, let version):
             if let i = model.balancers.firstIndex(where: { $0.endpoint == endpoint }) { model.balancers[i].version = version }
         case .report(let kind, let text):
-            model.log.add(kind, text, at: now)
+            note(kind, text)
         case .actionFinished(let action, let ok):
             _ = apply(state.finished(action, succeeded: ok))
         }
@@ -201,8 +208,9 @@ public actor DashboardRuntime {
             switch effect {
             case .quit: return true
             case .nextTheme: nextTheme()
+            case .snapshot: saveSnapshot()
             case .perform(let action): perform(action)
-            case .log(let kind, let text): model.log.add(kind, text, at: Date())
+            case .log(let kind, let text): note(kind, text)
             }
         }
         return false
@@ -215,7 +223,9 @@ public actor DashboardRuntime {
 
     func render() {
         let size = screen.size
-        screen.present(view.render(model, state, width: size.width, height: size.height, now: Date()), theme: theme)
+        let frame = view.render(shown, state, width: size.width, height: size.height, now: pause?.time ?? Date())
+        lastFrame = frame
+        screen.present(frame, theme: theme)
     }
 
     /// Returns whether a scrape started (none does while one is running).
@@ -249,13 +259,13 @@ public actor DashboardRuntime {
         let i = ((themeNames.firstIndex(of: theme.name) ?? -1) + 1) % max(1, themeNames.count)
         let (t, problem) = themes.load(themeNames[i])
         theme = settings.noColor ? .monochrome : t
-        model.log.add(problem == nil ? .info : .failure, problem.map { "\($0)" } ?? "theme \(t.name)", at: Date())
-        if settings.noColor { model.log.add(.info, "NO_COLOR is set: colours stay off", at: Date()) }
+        note(problem == nil ? .info : .failure, problem.map { "\($0)" } ?? "theme \(t.name)")
+        if settings.noColor { note(.info, "NO_COLOR is set: colours stay off") }
     }
 
     func perform(_ action: ClusterAction) {
         let routes = settings.routing.routes(for: action, in: model)
-        model.log.add(.action, "\(action): " + routes.map(\.description).joined(separator: "; "), at: Date())
+        note(.action, "\(action): " + routes.map(\.description).joined(separator: "; "))
         let executor = self.executor, post = self.post
         Task {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }

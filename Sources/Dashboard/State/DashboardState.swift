@@ -32,6 +32,8 @@ public struct DashboardState: Sendable, Equatable {
     public var notice: String?
     /// Nodes on their way to maint (the `D` key), once their drain went through.
     public var draining: [String: DrainProgress] = [:]
+    /// The view stays as it was when paused; the data keeps coming.
+    public var paused = false
 
     public init(readOnly: Bool = false) { self.readOnly = readOnly }
 
@@ -51,6 +53,8 @@ public struct DashboardState: Sendable, Equatable {
         case quit
         case perform(ClusterAction)
         case nextTheme
+        /// Save the screen as it is.
+        case snapshot
         /// A line for the event pane.
         case log(EventLog.Kind, String)
     }
@@ -170,6 +174,8 @@ public struct DashboardState: Sendable, Equatable {
         case .reverseSort: reverse.toggle()
         case .toggleEvents: showEvents.toggle()
         case .nextTheme: return [.nextTheme]
+        case .pause: paused.toggle()
+        case .snapshot: return [.snapshot]
         case .selectClicked:
             guard case .click(_, let y) = key else { break }
             let index = y - layout.tableTop + scroll

@@ -12,5 +12,6 @@ public enum KeyCommand: Sendable, Hashable {
     case nextSort, reverseSort
     case toggleEvents, nextTheme
     case help, quit
+    case pause, snapshot
     case drain, ready, maint, drainThenMaint, add, reload
 }

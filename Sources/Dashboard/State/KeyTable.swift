@@ -27,6 +27,9 @@ public enum KeyTable {
                  help: "next sort column; reverse"),
         KeyEntry([(.char("t"), .nextTheme)], names: "t", footer: .hint("theme"), help: "next theme"),
         KeyEntry([(.char("e"), .toggleEvents)], names: "e", footer: .hint("events"), help: "show or hide events"),
+        // One line for both, so that the help still fits 24 lines.
+        KeyEntry([(.char("p"), .pause), (.char("x"), .snapshot)], names: "p  x", footer: .hint("pause"),
+                 help: "pause the view, p again resumes; x saves text and SVG"),
         KeyEntry([(.click(x: 0, y: 0), .selectClicked), (.scrollUp, .move(-3)), (.scrollDown, .move(3))],
                  names: "mouse", help: "click a row to select it"),
         KeyEntry([(.char("?"), .help)], names: "?", footer: .pinned("help"), help: "this help"),

@@ -23,7 +23,7 @@ public struct DashboardView: Sendable {
             return grid
         }
         let rows = state.visible(precomputed ?? model.rows())
-        drawHeader(&grid, model, now: now)
+        drawHeader(&grid, model, now: now, paused: state.paused)
         drawTable(&grid, rows, state, layout, now: now)
         if let top = layout.eventsTop { drawEvents(&grid, model, top: top, lines: layout.eventLines) }
         drawFooter(&grid, state, layout)
@@ -53,10 +53,11 @@ public struct DashboardView: Sendable {
 
     // MARK: Header
 
-    func drawHeader(_ g: inout CellGrid, _ model: ClusterModel, now: Date) {
+    func drawHeader(_ g: inout CellGrid, _ model: ClusterModel, now: Date, paused: Bool = false) {
         g.fill(x: 0, y: 0, width: g.width, height: 1, role: .header)
         let c = model.counts
         var parts = ["serftop"]
+        if paused { parts.append(Self.pausedMark) }
         var detail: [String] = []
         if c.alive > 0 { detail.append("\(c.alive) alive") }
         if c.suspect > 0 { detail.append("\(c.suspect) suspect") }
@@ -73,8 +74,15 @@ public struct DashboardView: Sendable {
             }
         }
         if let age = model.dataAge(now: now) { parts.append("\(glyphs.refresh) \(CellText.age(age))") }
-        g.put(" " + parts.joined(separator: "  "), x: 0, y: 0, role: .header, maxWidth: g.width)
+        let separator = "  "
+        g.put(" " + parts.joined(separator: separator), x: 0, y: 0, role: .header, maxWidth: g.width)
+        // Second, where a narrow screen does not cut it off.
+        if paused {
+            g.restyle(x: 1 + parts[0].columns + separator.count, y: 0, width: Self.pausedMark.count, height: 1, role: .warning)
+        }
     }
+
+    static let pausedMark = "PAUSED"
 
     // MARK: Table
 
@@ -226,6 +234,7 @@ public struct DashboardView: Sendable {
         switch entry.presses.first?.command {
         case .filter: return state.filter.isEmpty ? label : "\(label):\(state.filter)"
         case .nextSort: return "\(label):\(state.sort.rawValue)"
+        case .pause: return state.paused ? "resume" : label
         default: return label
         }
     }

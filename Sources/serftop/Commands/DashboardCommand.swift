@@ -23,8 +23,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @OptionGroup var gossip: GossipOptions
     @OptionGroup var identity: MemberIdentityOptions
 
-    @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page to scrape (HOST[:PORT] or URL); repeatable.", valueName: "url"))
-    var statsURLs: [String] = []
+    @OptionGroup var statsPages: StatsPageOptions
     @OptionGroup var credentials: StatsCredentialOptions
     @OptionGroup var actionKey: ActionKeyOptions
     @OptionGroup var runtimeAPI: RuntimeAPIOptions
@@ -36,6 +35,7 @@ struct DashboardCommand: AsyncParsableCommand {
     @Flag(name: .customLong("read-only"), help: "Refuse every action and hide their keys.") var readOnly = false
     @Option(help: "Theme name (themes/*.yaml, or $XDG_CONFIG_HOME/serftop/themes/).") var theme = "default"
     @Option(help: "Seconds between refreshes.") var refresh: Double = 1
+    @OptionGroup var snapshots: SnapshotDirectoryOptions
 
     func run() async throws {
         var settings = DashboardRuntime.Settings()
@@ -52,22 +52,12 @@ struct DashboardCommand: AsyncParsableCommand {
             settings.routing.masterCLI = m
         }
         settings.routing.provisionCommand = provision
-        let endpoints = try statsURLs.map { try settings.statsCredentials.configured($0) }
+        settings.snapshotDirectory = snapshots.directory
+        let endpoints = try statsPages.endpoints(settings.statsCredentials)
 
         var gossip = self.gossip
         try identity.apply(to: &gossip)
-        var connection: ClusterConnection?
-        var description = ""
-        do {
-            connection = try await ClusterConnection.open(gossip, fallbackToLocalAgent: true)
-            switch connection! {
-            case .native(let m): description = "gossip as \(await m.name)"
-            case .agent(let a): description = "agent at \(a.address)"
-            }
-        } catch {
-            // HAProxy alone is still worth showing.
-            guard !endpoints.isEmpty, gossip.join.isEmpty, gossip.rpc == nil else { throw error }
-        }
+        let (connection, description) = try await ClusterConnection.openForDashboard(gossip, statsPages: endpoints)
         settings.routing.serfQueries = connection != nil
 
         await Self.show(source: connection?.source, description: description, endpoints: endpoints,

@@ -33,6 +33,7 @@ struct DemoCommand: AsyncParsableCommand {
                                valueName: "name|file"))
     var scenario: String?
     @Flag(help: "Print the --scenario's YAML (a shipped one, to start your own from) and exit.") var showScenario = false
+    @OptionGroup var snapshots: SnapshotDirectoryOptions
 
     func validate() throws {
         guard (0 ... 50).contains(nodes) else { throw ValidationError("--nodes takes 0 to 50") }
@@ -119,6 +120,7 @@ struct DemoCommand: AsyncParsableCommand {
         var settings = DashboardRuntime.Settings()
         settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
         settings.themeName = theme
+        settings.snapshotDirectory = snapshots.directory
         settings.noColor = !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
         settings.routing.localProvisioning = true
         settings.actionKey = try? ActionKey(file: await cluster.actionKeyPath)

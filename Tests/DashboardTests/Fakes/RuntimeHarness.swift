@@ -22,7 +22,7 @@ final class RuntimeHarness: Sendable {
     let runtime: DashboardRuntime
     let stopped = Flag()
 
-    private init(readOnly: Bool, sessions: [String: Int]) {
+    private init(readOnly: Bool, sessions: [String: Int], snapshotDirectory: String?) {
         let screen = MemoryScreen(width: 100, height: 30)
         let source = FakeMembership([
             Member(name: "ha", address: "127.0.0.1", port: 7946, tags: ["role": "balancer"]),
@@ -34,6 +34,7 @@ final class RuntimeHarness: Sendable {
         var settings = DashboardRuntime.Settings()
         settings.refresh = .milliseconds(50)
         settings.noColor = true
+        settings.snapshotDirectory = snapshotDirectory
         runtime = DashboardRuntime(
             screen: screen, source: source, sourceDescription: "a fake cluster", balancers: [],
             stats: stats, executor: ActionExecutor(source: source, scraper: scraper), settings: settings,
@@ -46,9 +47,9 @@ final class RuntimeHarness: Sendable {
 
     /// Runs `body` against a running dashboard, and stops it afterwards
     /// however `body` ended.
-    static func with(readOnly: Bool = false, sessions: [String: Int] = ["s1": 3, "s2": 0],
+    static func with(readOnly: Bool = false, sessions: [String: Int] = ["s1": 3, "s2": 0], snapshotDirectory: String? = nil,
                      _ body: (RuntimeHarness) async throws -> Void) async throws {
-        let h = RuntimeHarness(readOnly: readOnly, sessions: sessions)
+        let h = RuntimeHarness(readOnly: readOnly, sessions: sessions, snapshotDirectory: snapshotDirectory)
         let runtime = h.runtime, stopped = h.stopped
         Task { await runtime.run(); await stopped.set() }
         var failure: (any Error)?
