@@ -51,9 +51,10 @@ public struct NodeRow: Sendable, Hashable {
 }
 
 /// Traffic per second as HAProxy counted it: HTTP requests (`req_rate`)
-/// when every row has them, else sessions (`rate`: TCP mode, and servers
-/// before HAProxy 2.0). The two are never added together, and a session
-/// rate is never shown as requests.
+/// when every row has them, else sessions (`rate`). HAProxy gives
+/// `req_rate` to frontends only: a server's traffic is its session rate,
+/// which in HTTP mode counts each request forwarded to it. The two are
+/// never added together, and a session rate is never shown as requests.
 public enum TrafficRate: Sendable, Hashable {
     case requests(Int)
     case sessions(Int)

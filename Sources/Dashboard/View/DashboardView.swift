@@ -257,7 +257,7 @@ public struct DashboardView: Sendable {
     func drawHelp(_ g: inout CellGrid, _ state: DashboardState) {
         var lines = KeyTable.shown(readOnly: state.readOnly).map { ($0.names(glyphs), $0.help(provisioning: provisioning)) }
         // Not a key: what a starred rate means.
-        lines.append(("REQ/s N\(CellText.sessionMark)", "sessions per second: HAProxy counts no requests there (TCP mode)"))
+        lines.append(("REQ/s N\(CellText.sessionMark)", "sessions per second: HAProxy gives servers no request rate; in HTTP mode each request is a session there"))
         let h = min(g.height - 2, lines.count + 4)
         let w = min(g.width - 4, 76)
         let x = (g.width - w) / 2, y = max(1, (g.height - h) / 2)
@@ -280,7 +280,7 @@ public struct DashboardView: Sendable {
         }
         if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged \(ClusterRoles.tag)=\(row.role)", .mark)) }
         if case .sessions(let n)? = row.traffic {
-            lines.append(("traffic  \(n) sessions/s; HAProxy gives no request rate (req_rate) for this server (TCP mode?)", .overlay))
+            lines.append(("traffic  \(n) sessions/s; HAProxy gives servers no request rate (req_rate); in HTTP mode each request forwarded is one session", .overlay))
         }
         for b in model.balancers where b.memberName == row.name || (row.member == nil && b.label == row.name) {
             let how = b.origin == .configured ? "given with --haproxy" : "found through gossip"

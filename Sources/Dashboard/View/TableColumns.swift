@@ -79,7 +79,7 @@ enum CellText {
         case .rate:
             switch row.traffic {
             case .requests(let n)?: return (String(n), .row)
-            // Marked, so that sessions are not read as requests (TCP mode).
+            // Marked, so that sessions are not read as requests (HAProxy gives servers no req_rate).
             case .sessions(let n)?: return ("\(n)\(sessionMark)", .dim)
             case nil: return ("", .row)
             }
