@@ -60,9 +60,11 @@ let package = Package(
         // the dashboard: its model (members joined with servers, history,
         // events), the key table and reducer, views, actions and runtime
         .target(name: "Dashboard", dependencies: [
-            "Serf", "HAProxy", "BalancerContract", "TerminalUI",
+            "Serf", "HAProxy", "BalancerContract", "Presentation", "TerminalUI",
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
+        // what the commands print: members, events, stats as text or JSON
+        .target(name: "Presentation", dependencies: ["Serf", "HAProxy"]),
         // membership -> server list -> haproxy.cfg -> validate -> reload
         .target(name: "Balancer", dependencies: [
             "Serf", "HAProxy", "BalancerContract",
@@ -71,7 +73,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "serftop", dependencies: [
-            "Memberlist", "Serf", "HAProxy", "BalancerContract", "Dashboard", "TerminalUI", "Balancer",
+            "Memberlist", "Serf", "HAProxy", "BalancerContract", "Presentation", "Dashboard", "TerminalUI", "Balancer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
@@ -90,6 +92,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract", "Serf", "HAProxy"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Serf"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),

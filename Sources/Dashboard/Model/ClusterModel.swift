@@ -1,3 +1,4 @@
+import Presentation
 import BalancerContract
 import Foundation
 import HAProxy

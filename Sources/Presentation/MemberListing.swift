@@ -1,4 +1,5 @@
 import Foundation
+import Serf
 
 /// `serf members`, as text and JSON, with its filters.
 public enum MemberListing {

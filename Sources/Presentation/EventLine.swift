@@ -1,4 +1,5 @@
 import Foundation
+import Serf
 
 /// One line per cluster event, for `serftop monitor`.
 public enum EventLine {

@@ -1,4 +1,5 @@
 import Foundation
+import HAProxy
 
 /// `serftop stats`: every server of every backend, as a table or JSON.
 public enum StatsListing {
