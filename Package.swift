@@ -33,14 +33,20 @@ let package = Package(
             "MessagePack",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // why a connection failed, from the error's type and errno
+        .target(name: "ConnectionErrors", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         // Serf on top of memberlist, and the agent RPC client
         .target(name: "Serf", dependencies: [
-            "MessagePack", "Memberlist",
+            "MessagePack", "Memberlist", "ConnectionErrors",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
         ] + nio),
         // stats CSV, scraper, runtime API, master CLI, stats-page admin form
         .target(name: "HAProxy", dependencies: [
+            "ConnectionErrors",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -87,7 +93,10 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "MemberlistTests", dependencies: ["MessagePack", "Memberlist"]),
-        .testTarget(name: "SerfTests", dependencies: ["MessagePack", "Memberlist", "Serf", "TestSupport"]),
+        .testTarget(name: "SerfTests", dependencies: [
+            "MessagePack", "Memberlist", "Serf", "ConnectionErrors", "TestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "HAProxyTests", dependencies: ["HAProxy", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract", "Serf", "HAProxy"]),

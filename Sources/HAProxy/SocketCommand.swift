@@ -1,3 +1,4 @@
+import ConnectionErrors
 import NIOCore
 import NIOPosix
 
@@ -48,12 +49,8 @@ public enum SocketCommand {
     }
 
     static func describe(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.contains("refused") || text.contains("connectionRefused") { return "connection refused" }
-        if text.contains("No such file") || text.contains("ENOENT") { return "no such socket file" }
-        if text.contains("ermission") { return "permission denied (run as the socket's owner, or root)" }
-        if text.lowercased().contains("timeout") { return "timed out" }
-        return text
+        let failure = ConnectionFailure(error)
+        return failure == .permissionDenied ? "permission denied (run as the socket's owner, or root)" : "\(failure)"
     }
 }
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ConnectionErrors
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -93,16 +94,18 @@ public final class StatsScraper: Sendable {
     }
 
     static func describe(_ error: any Error, _ endpoint: StatsEndpoint) -> HAProxyError {
-        let text = "\(error)"
         if let e = error as? HAProxyError { return e }
-        if text.contains("refused") { return .unreachable(what: "the stats page", address: endpoint.authority, reason: "connection refused") }
-        if text.contains("imeout") || text.contains("deadlineExceeded") {
-            return .unreachable(what: "the stats page", address: endpoint.authority, reason: "no answer in time")
+        let reason: String
+        let http = error as? HTTPClientError
+        if let http, [.connectTimeout, .deadlineExceeded, .readTimeout, .writeTimeout].contains(http) {
+            reason = "no answer in time"
+        } else if let http, [.bodyLengthMismatch, .remoteConnectionClosed].contains(http) {
+            reason = "the connection closed before the page was complete"
+        } else {
+            let failure = ConnectionFailure(error)
+            reason = failure == .timedOut ? "no answer in time" : "\(failure)"
         }
-        if text.contains("bodyLengthMismatch") || text.contains("remoteConnectionClosed") {
-            return .unreachable(what: "the stats page", address: endpoint.authority, reason: "the connection closed before the page was complete")
-        }
-        return .unreachable(what: "the stats page", address: endpoint.authority, reason: text)
+        return .unreachable(what: "the stats page", address: endpoint.authority, reason: reason)
     }
 }
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConnectionErrors
 import Memberlist
 import NIOCore
 import NIOPosix
@@ -109,9 +110,10 @@ private func bindDescriptor(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ l
 
 /// A system call that failed, with its errno: classified by number, never by
 /// the words of a message.
-struct SocketFailure: Error, CustomStringConvertible {
+struct SocketFailure: ErrnoCarrying, CustomStringConvertible {
     let call: String
     let errno: Int32
+    var errnoCode: Int32 { errno }
     var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }
 

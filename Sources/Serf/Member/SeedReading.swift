@@ -30,7 +30,7 @@ extension SerfMember {
                         default: return .failure(seed, "answered with something other than its state")
                         }
                     } catch {
-                        return .failure(seed, explain("\(error)"))
+                        return .failure(seed, explain(error))
                     }
                 }
             }

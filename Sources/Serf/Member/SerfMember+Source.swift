@@ -1,3 +1,4 @@
+import ConnectionErrors
 import Memberlist
 import NIOCore
 import NIOPosix
@@ -74,7 +75,7 @@ extension SerfMember: MembershipSource {
                     do {
                         return SeedReply(seed: text, message: try await self.exchange(.pushPull(local), with: endpoint, timeout: timeout))
                     } catch {
-                        return SeedReply(seed: text, failure: "\(error)")
+                        return SeedReply(seed: text, failure: Self.explain(error))
                     }
                 }
             }
@@ -99,7 +100,7 @@ extension SerfMember: MembershipSource {
             case .some:
                 failures[text] = "answered with something other than its state"
             case nil:
-                failures[text] = Self.explain(reply.failure)
+                failures[text] = reply.failure
             }
         }
         node.endJoin(successes: joined, now: now)
@@ -131,11 +132,10 @@ extension SerfMember: MembershipSource {
         return e
     }
 
-    static func explain(_ text: String) -> String {
-        if text.contains("connection reset") || text.contains("Connection refused") || text.contains("connectionRefused") {
-            return "connection refused (nothing listens there)"
-        }
-        return text
+    /// What a seed's failure means for a join, from the error itself.
+    static func explain(_ error: any Error) -> String {
+        let failure = ConnectionFailure(error)
+        return failure == .refused ? "connection refused (nothing listens there)" : "\(failure)"
     }
 }
 

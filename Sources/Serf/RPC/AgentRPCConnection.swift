@@ -1,3 +1,4 @@
+import ConnectionErrors
 import MessagePack
 import NIOCore
 import NIOPosix
@@ -182,12 +183,7 @@ actor AgentRPCConnection {
         message == "Authentication required" ? .authRequired(address: address) : .agent(command: command, message: message)
     }
 
-    static func explain(_ error: any Error) -> String {
-        let text = "\(error)"
-        if text.lowercased().contains("refused") { return "connection refused" }
-        if text.lowercased().contains("timeout") || text.lowercased().contains("timed out") { return "timed out" }
-        return text
-    }
+    static func explain(_ error: any Error) -> String { "\(ConnectionFailure(error))" }
 }
 
 final class BytesToStream: ChannelInboundHandler, Sendable {
