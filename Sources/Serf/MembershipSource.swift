@@ -73,6 +73,9 @@ public enum SerfEvent: Sendable, Hashable {
     /// Something about our own member that its operator should know (its
     /// gossip socket had to be opened again, say). Never from the network.
     case notice(String)
+    /// memberlist's view of one member changed (MemberStatusChange). Only
+    /// the native member reports these, beside the member events.
+    case status(MemberStatusChange)
 }
 
 public struct QueryRequest: Sendable, Hashable {

@@ -19,8 +19,8 @@ struct TableColumn {
             TableColumn(id: .name, title: "NAME", minWidth: 10, maxWidth: 24, priority: 0, rightAligned: false),
             TableColumn(id: .address, title: "ADDRESS", minWidth: 15, maxWidth: 15, priority: 7, rightAligned: false),
             TableColumn(id: .role, title: "ROLE", minWidth: 8, maxWidth: 9, priority: 4, rightAligned: false),
-            TableColumn(id: .gossip, title: "GOSSIP", minWidth: 7, maxWidth: 7, priority: 1, rightAligned: false),
-            TableColumn(id: .lb, title: "LB", minWidth: 8, maxWidth: 10, priority: 2, rightAligned: false),
+            TableColumn(id: .gossip, title: "GOSSIP", minWidth: 7, maxWidth: 11, priority: 1, rightAligned: false),
+            TableColumn(id: .lb, title: "LB", minWidth: 8, maxWidth: 15, priority: 2, rightAligned: false),
             TableColumn(id: .weight, title: "W", minWidth: 3, maxWidth: 3, priority: 6, rightAligned: true),
             TableColumn(id: .sessions, title: "SESS", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
             TableColumn(id: .rate, title: "REQ/s", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
@@ -68,11 +68,12 @@ enum CellText {
         case .role: return (row.role, .dim)
         case .gossip:
             guard let g = row.gossip else { return ("absent", .mark) }
-            return (g.rawValue, role(g))
+            return (g.rawValue + (row.flaps > 0 ? " \(glyphs.flap)\(row.flaps)" : ""), role(g))
         case .lb:
             if row.mark == .notInLB { return ("absent", .mark) }
             if row.mark == .badName { return ("bad name", .mark) }
             guard let s = row.lbStatus else { return (glyphs.dash, .dim) }
+            if let since = row.staleSince { return ("\(s.raw) \(staleAge(now.timeIntervalSince(since)))", .dim) }
             return (s.raw, role(s))
         case .weight: return (row.weight.map(String.init) ?? "", .row)
         case .sessions: return (row.sessions.map(String.init) ?? "", .row)
@@ -112,6 +113,9 @@ enum CellText {
         case .unknown: return .row
         }
     }
+
+    /// How old a row's data is when its balancer stopped answering.
+    static func staleAge(_ seconds: TimeInterval) -> String { "\(age(seconds)) old" }
 
     /// 42s, 3m, 5h, 2d.
     static func age(_ seconds: TimeInterval) -> String {
