@@ -21,7 +21,7 @@ import TerminalUI
         screen.present(view.render(model, DashboardState(), width: 120, height: 30, now: later), theme: .monochrome)
         let grid = try #require(screen.frame)
         let y = try #require((0 ..< grid.height).first { grid.line($0).hasPrefix(" s3 ") })
-        #expect(grid.line(y).contains("DRAIN 12s old"), "\(grid.line(y))")
+        #expect(grid.line(y).contains("DRAIN") && grid.line(y).contains(" 12s old "), "\(grid.line(y))")
         #expect(grid[1, y].role == .dim && grid[40, y].role == .dim)
 
         model.recordScrape(.success(try StatsCSVParser.parse(Fixture.csv([("s1", "UP", 1, 1)]))),

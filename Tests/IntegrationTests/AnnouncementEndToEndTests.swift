@@ -49,7 +49,7 @@ extension DemoTopologyTests {
             for pid in halted { kill(pid, SIGSTOP) }
             defer { for pid in halted { kill(pid, SIGCONT) } }
             let stale = try await tmux.waitFor("web1 marked stale", timeout: 30) {
-                TmuxSession.line($0, startingWith: "web1").map { $0.contains("UP") && $0.contains("s old") } ?? false
+                TmuxSession.line($0, startingWith: "web1").map { $0.contains("UP") && $0.contains("s old ") } ?? false
             }
             #expect(stale.contains("haproxy ha ✗"), "\(stale)")
         }
