@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract", "Serf", "HAProxy"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
-        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "Serf", "HAProxy", "TestSupport"]),
+        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "BalancerContract", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
     ]
 )
