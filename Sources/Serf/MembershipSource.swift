@@ -22,6 +22,14 @@ public protocol MembershipSource: Sendable {
     /// see it `left`, never `failed`); an agent connection just disconnects
     /// and the agent stays in the cluster.
     func close() async throws
+    /// Whether `events()` carries `.status` records (MemberStatusChange)
+    /// beside the member events: what a member's history can tell.
+    var reportsStatusChanges: Bool { get }
+}
+
+extension MembershipSource {
+    /// An agent over RPC gives member events only.
+    public nonisolated var reportsStatusChanges: Bool { false }
 }
 
 public enum MemberEventKind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -36,7 +36,8 @@ extension DemoTopologyTests {
             await tmux.send("-l", "web1")
             await tmux.send("Enter")
             await tmux.send("Enter")
-            try await tmux.waitFor("web1's history") { $0.contains("history  no round trip") && $0.contains("alive") }
+            let details = try await tmux.waitFor("web1's history") { $0.contains("history  no round trip") && $0.contains("alive") }
+            #expect(!details.contains("member events only"), "serftop's own member knows more: \(details)")
             await tmux.send("Escape")
 
             // HAProxy halted: the stats page stops answering, and web1's

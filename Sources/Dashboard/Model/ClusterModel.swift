@@ -13,9 +13,11 @@ public struct ClusterModel: Sendable {
     public private(set) var history: [String: History] = [:]
     /// Each member's status changes (MemberHistory), kept after it is reaped.
     public private(set) var memberHistory: [String: MemberHistory] = [:]
-    /// Whether memberHistory has memberlist's details (the native member)
-    /// or member events only (an agent over RPC).
-    public private(set) var historyHasDetails = false
+    /// Whether memberHistory has memberlist's details (the native member,
+    /// MembershipSource.reportsStatusChanges) or member events only (an
+    /// agent over RPC). Set by whoever connects the source; the first
+    /// record proves it too.
+    public var historyHasDetails = false
     /// Traffic per second over all site frontends (TrafficRate).
     public private(set) var frontendHistory = History()
     public var log = EventLog()
