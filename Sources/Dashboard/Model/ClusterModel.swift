@@ -73,6 +73,13 @@ public struct ClusterModel: Sendable {
         case .status(let change):
             historyHasDetails = true
             memberHistory[change.name, default: MemberHistory()].record(change, at: time)
+            // Serf has no event for a suspicion or its refutation: without
+            // this the row would wait for the next full member list.
+            if var m = members[change.name], m.status != change.status, m.status.isUp, change.status.isUp {
+                m.status = change.status
+                members[change.name] = m
+                memberChangedAt[change.name] = time
+            }
         }
     }
 
