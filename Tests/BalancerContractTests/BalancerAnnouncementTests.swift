@@ -1,5 +1,6 @@
 import BalancerContract
 import HAProxy
+import Serf
 import Testing
 
 /// The announcement a balancer gossips after each apply. Any member can send
@@ -45,6 +46,16 @@ import Testing
         #expect(back.added.count + back.removed.count + back.more == 1010)
         #expect(back.added == Array(names.prefix(back.added.count)))
         #expect(back.reason?.utf8.count ?? 0 <= BalancerAnnouncement.maxReason)
+    }
+
+    /// Serf itself takes the largest announcement as one user event.
+    @Test func theLargestAnnouncementIsAUserEventSerfSends() throws {
+        let names = (1 ... 100).map { try! HAProxyName(String(repeating: "n", count: 120) + "\($0)") }
+        let a = BalancerAnnouncement(balancer: String(repeating: "b", count: 200), kind: .held, servers: 100, reload: Int(Int32.max),
+                                     added: names, removed: names, more: 999_999, reason: String(repeating: "ü", count: 300))
+        var serf = SerfCore(config: SerfConfig(nodeName: "ha", tags: [:]), now: .zero, seed: 1)
+        try serf.sendUserEvent(name: BalancerAnnouncement.eventName, payload: a.encoded, coalesce: false)
+        #expect(try BalancerAnnouncement(payload: a.encoded).kind == .held)
     }
 
     /// Control characters in what the balancer says cannot split a line.
