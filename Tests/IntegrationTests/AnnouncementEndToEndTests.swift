@@ -18,8 +18,15 @@ extension DemoTopologyTests {
             let tmux = try await TmuxSession(command, width: 140, height: 40,
                                              environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
             defer { tmux.kill() }
-            try await tmux.waitFor("web1 alive and UP", timeout: 30) {
-                TmuxSession.line($0, startingWith: "web1").map { $0.contains("alive") && $0.contains("UP") } ?? false
+            // And one that reads the balancer's own agent over RPC.
+            let viaAgent = try await TmuxSession("\(binary) --rpc \(demo.endpoints.rpc) --read-only --refresh 0.5",
+                                                 width: 140, height: 40,
+                                                 environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+            defer { viaAgent.kill() }
+            for t in [tmux, viaAgent] {
+                try await t.waitFor("web1 alive and UP", timeout: 30) {
+                    TmuxSession.line($0, startingWith: "web1").map { $0.contains("alive") && $0.contains("UP") } ?? false
+                }
             }
 
             let app = try WebApp("extra1")
@@ -30,6 +37,16 @@ extension DemoTopologyTests {
                 $0.contains("balancer ha reloaded (#") && $0.contains("2 servers, +extra1")
             }
             #expect(!screen.contains("unreadable announcement"), "\(screen)")
+            try await viaAgent.waitFor("the reload through the agent", timeout: 10) {
+                $0.contains("balancer ha reloaded (#") && $0.contains("2 servers, +extra1")
+            }
+            await viaAgent.send("/")
+            await viaAgent.send("-l", "web1")
+            await viaAgent.send("Enter")
+            await viaAgent.send("Enter")
+            try await viaAgent.waitFor("web1's history from member events") {
+                $0.contains("history  no round trip") && $0.contains("member events only")
+            }
 
             // The details pane has the member's history.
             await tmux.send("/")
