@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Serf"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
-        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "Serf", "HAProxy", "TestSupport"]),
+        .testTarget(name: "BalancerTests", dependencies: ["Balancer", "BalancerContract", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
     ]
 )

@@ -44,6 +44,12 @@ public actor BalancerDaemon {
     /// Wakes the loop in `tick` when a change makes something due sooner.
     let alarm = Alarm()
     public private(set) var lastResult: ApplyResult?
+    /// Where applies are announced (BalancerAnnouncement): the source being followed.
+    var announcer: (any MembershipSource)?
+    /// Reloads made since the start, for the announcements.
+    public internal(set) var reloads = 0
+    /// The failure announced last: a render retried with back-off is told once.
+    var announcedFailure: String?
 
     public init(settings: BalancerSettings, logger: Logger) {
         self.settings = settings
@@ -97,6 +103,8 @@ public actor BalancerDaemon {
     func follow(_ source: any MembershipSource) async throws {
         defer { Task { try? await source.close() } }
         removals.connected()
+        announcer = source
+        defer { announcer = nil }
         try await refresh(from: source)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -219,6 +227,7 @@ public actor BalancerDaemon {
 
     func applyNow(force: Bool, reason: String) async -> ApplyResult {
         let servers = desired
+        let before = installed ?? []
         if case .hold(let removing, let total, let firstTime) = removals.check(servers, replacing: installed ?? [],
                                                                               force: force, at: .now) {
             let message = "holding back a render that removes \(removing) of \(total) server(s); "
@@ -226,6 +235,7 @@ public actor BalancerDaemon {
             if firstTime { logger.error("\(reason): \(message)") }
             let result = ApplyResult(kind: .held, servers: total, message: message)
             lastResult = result
+            if firstTime { announce(result, from: before, to: servers) }
             return result
         }
         let result: ApplyResult
@@ -238,7 +248,9 @@ public actor BalancerDaemon {
             result = ApplyResult(kind: .failed, servers: servers.count, message: "\(error)")
         }
         appliedCount += 1
+        if result.kind == .reloaded { reloads += 1 }
         lastResult = result
+        announce(result, from: before, to: servers)
         if result.succeeded {
             logger.info("\(reason): \(result)")
             applyErrors.clear()

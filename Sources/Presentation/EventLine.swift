@@ -17,6 +17,9 @@ public enum EventLine {
             return ["\(stamp) query \(q.name) \(printable(q.payload)) ltime=\(q.ltime)"]
         case .notice(let text):
             return ["\(stamp) notice \(text)"]
+        case .status(let c):
+            return ["\(stamp) status \(c.name) \(c.status.rawValue) incarnation=\(c.incarnation)"
+                + (c.reportedBy.map { " from=\($0)" } ?? "") + (c.refuted ? " refuted" : "")]
         }
     }
 
@@ -38,6 +41,11 @@ public enum EventLine {
             return [compact(["time": time, "event": "query", "name": q.name, "payload": printable(q.payload), "ltime": q.ltime])]
         case .notice(let text):
             return [compact(["time": time, "event": "notice", "text": text])]
+        case .status(let c):
+            var o: [String: Any] = ["time": time, "event": "status", "name": c.name, "status": c.status.rawValue,
+                                    "incarnation": c.incarnation, "refuted": c.refuted]
+            if let from = c.reportedBy { o["from"] = from }
+            return [compact(o)]
         }
     }
 

@@ -26,6 +26,14 @@ public protocol MembershipSource: Sendable {
     /// see it `left`, never `failed`); an agent connection just disconnects
     /// and the agent stays in the cluster.
     func close() async throws
+    /// Whether `events()` carries `.status` records (MemberStatusChange)
+    /// beside the member events: what a member's history can tell.
+    var reportsStatusChanges: Bool { get }
+}
+
+extension MembershipSource {
+    /// An agent over RPC gives member events only.
+    public nonisolated var reportsStatusChanges: Bool { false }
 }
 
 extension MembershipSource {
@@ -87,6 +95,9 @@ public enum SerfEvent: Sendable, Hashable {
     /// Something about our own member that its operator should know (its
     /// gossip socket had to be opened again, say). Never from the network.
     case notice(String)
+    /// memberlist's view of one member changed (MemberStatusChange). Only
+    /// the native member reports these, beside the member events.
+    case status(MemberStatusChange)
 }
 
 public struct QueryRequest: Sendable, Hashable {

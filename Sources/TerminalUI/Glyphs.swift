@@ -14,13 +14,15 @@ public struct Glyphs: Sendable, Hashable {
     /// Between two numbers of a range.
     public var to: String
     public var times: String
+    /// Before a count of round trips back to the same state (a member that flaps).
+    public var flap = "↻"
 
     public static let unicode = Glyphs(sparkline: ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"], horizontal: "─", vertical: "│",
                                        corners: ("┌", "┐", "└", "┘"), ok: "✓", bad: "✗", refresh: "⟳", ellipsis: "…",
                                        dash: "—", arrowUp: "▲", arrowDown: "▼", to: "–", times: "×")
     public static let ascii = Glyphs(sparkline: ["_", ".", "-", "=", "+", "*", "#", "@"], horizontal: "-", vertical: "|",
                                      corners: ("+", "+", "+", "+"), ok: "ok", bad: "X", refresh: "~", ellipsis: "~",
-                                     dash: "-", arrowUp: "^", arrowDown: "v", to: "-", times: "x")
+                                     dash: "-", arrowUp: "^", arrowDown: "v", to: "-", times: "x", flap: "~")
 
     /// UTF-8 when the locale says so (LC_ALL, LC_CTYPE, LANG).
     public static func forEnvironment(_ env: [String: String]) -> Glyphs {

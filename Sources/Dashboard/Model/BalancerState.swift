@@ -34,4 +34,8 @@ public struct BalancerState: Sendable {
     public var isReachable: Bool { lastError == nil && snapshot != nil }
 
     public var label: String { memberName ?? endpoint.authority }
+
+    /// When the snapshot on screen was taken, if the last scrape failed:
+    /// its rows are old news and drawn as such.
+    public var staleSince: Date? { lastError == nil ? nil : lastSuccess }
 }

@@ -12,6 +12,13 @@ public struct ClusterModel: Sendable {
     public private(set) var memberChangedAt: [String: Date] = [:]
     public var balancers: [BalancerState] = []
     public private(set) var history: [String: History] = [:]
+    /// Each member's status changes (MemberHistory), kept after it is reaped.
+    public private(set) var memberHistory: [String: MemberHistory] = [:]
+    /// Whether memberHistory has memberlist's details (the native member,
+    /// MembershipSource.reportsStatusChanges) or member events only (an
+    /// agent over RPC). Set by whoever connects the source; the first
+    /// record proves it too.
+    public var historyHasDetails = false
     /// Traffic per second over all site frontends (TrafficRate).
     public private(set) var frontendHistory = History()
     public var log = EventLog()
@@ -30,9 +37,14 @@ public struct ClusterModel: Sendable {
     public mutating func setMembers(_ list: [Member], at time: Date) {
         for m in list where members[m.name]?.status != m.status {
             memberChangedAt[m.name] = time
+            memberHistory[m.name, default: MemberHistory()].record(m.status, at: time)
         }
         members = Dictionary(list.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         membersUpdatedAt = time
+        // Histories of members long reaped go once they outnumber the living.
+        if memberHistory.count > 2 * max(members.count, 100) {
+            memberHistory = memberHistory.filter { members[$0.key] != nil }
+        }
     }
 
     public mutating func apply(_ event: SerfEvent, at time: Date) {
@@ -44,17 +56,31 @@ public struct ClusterModel: Sendable {
                 } else {
                     if members[m.name]?.status != m.status { memberChangedAt[m.name] = time }
                     members[m.name] = m
+                    memberHistory[m.name, default: MemberHistory()].record(m.status, at: time)
                 }
                 let tags = m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 log.add(Self.logKind(kind), "\(kind.rawValue) \(m.name) \(m.address) \(tags)", at: time)
             }
             membersUpdatedAt = time
+        case .user(let e) where e.name == BalancerAnnouncement.eventName:
+            let (kind, text) = AnnouncementLine.line(e.payload)
+            log.add(kind, text, at: time)
         case .user(let e):
             log.add(.user, "user event \(e.name) \(EventLine.printable(e.payload))", at: time)
         case .query:
             break
         case .notice(let text):
             log.add(.info, text, at: time)
+        case .status(let change):
+            historyHasDetails = true
+            memberHistory[change.name, default: MemberHistory()].record(change, at: time)
+            // Serf has no event for a suspicion or its refutation: without
+            // this the row would wait for the next full member list.
+            if var m = members[change.name], m.status != change.status, m.status.isUp, change.status.isUp {
+                m.status = change.status
+                members[change.name] = m
+                memberChangedAt[change.name] = time
+            }
         }
     }
 
@@ -130,7 +156,7 @@ public struct ClusterModel: Sendable {
         for b in balancers {
             guard let snapshot = b.snapshot else { continue }
             for row in snapshot.servers {
-                servers[row.service, default: []].append(.init(balancer: b.label, row: row))
+                servers[row.service, default: []].append(.init(balancer: b.label, row: row, staleSince: b.staleSince))
                 if let lastchg = row.lastChange, let when = b.lastSuccess {
                     serverChanged[row.service] = when.addingTimeInterval(-Double(lastchg))
                 }
@@ -141,7 +167,8 @@ public struct ClusterModel: Sendable {
             guard case .success(let serverName) = HAProxyName.server(forMember: m.name) else {
                 out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
                                    servers: [], history: history[m.name]?.samples ?? [],
-                                   changedAt: memberChangedAt[m.name], mark: .badName, isBackend: roles.isBackend(m)))
+                                   changedAt: memberChangedAt[m.name], mark: .badName, isBackend: roles.isBackend(m),
+                                   flaps: memberHistory[m.name]?.flaps ?? 0))
                 continue
             }
             let refs = servers.removeValue(forKey: serverName.text) ?? []
@@ -149,7 +176,8 @@ public struct ClusterModel: Sendable {
             let mark: NodeRow.Mark? = refs.isEmpty && backend && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
             out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
                                servers: refs, history: history[m.name]?.samples ?? [],
-                               changedAt: memberChangedAt[m.name], mark: mark, isBackend: backend))
+                               changedAt: memberChangedAt[m.name], mark: mark, isBackend: backend,
+                               flaps: memberHistory[m.name]?.flaps ?? 0))
         }
         for (name, refs) in servers {
             let address = refs.first?.row.address.map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? ""

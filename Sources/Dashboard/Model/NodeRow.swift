@@ -28,6 +28,8 @@ public struct NodeRow: Sendable, Hashable {
     public var mark: Mark?
     /// Tagged with the backend role (ClusterRoles): a balancer should have it.
     public var isBackend = false
+    /// Alive → suspect or failed → alive round trips (MemberHistory).
+    public var flaps = 0
 
     /// The node's server name (HAProxyName.server(forMember:)), or why it has none.
     public var serverName: Result<HAProxyName, HAProxyError> { HAProxyName.server(forMember: name) }
@@ -35,7 +37,14 @@ public struct NodeRow: Sendable, Hashable {
     public struct ServerRef: Sendable, Hashable {
         public var balancer: String
         public var row: StatsRow
+        /// When the row was scraped, if its balancer did not answer the
+        /// last scrape; nil while it is current.
+        public var staleSince: Date? = nil
     }
+
+    /// When the oldest of the node's server rows was scraped, if any of them
+    /// is from a balancer that did not answer the last scrape.
+    public var staleSince: Date? { servers.compactMap(\.staleSince).min() }
 
     /// The first server row: what the LB columns show.
     public var server: StatsRow? { servers.first?.row }

@@ -91,6 +91,7 @@ public actor DashboardRuntime {
         state = DashboardState(readOnly: readOnly)
         model.sourceDescription = sourceDescription
         model.roles = settings.roles
+        model.historyHasDetails = source?.reportsStatusChanges ?? false
         model.balancers = balancers.map { BalancerState(endpoint: $0) }
         themeNames = themes.available()
         let (t, problem) = themes.load(settings.themeName)

@@ -112,6 +112,8 @@ public struct DashboardView: Sendable {
                 g.put(text.truncated(to: w, ellipsis: glyphs.ellipsis).padded(to: w, right: col.rightAligned), x: x, y: y, role: role)
                 x += w + 1
             }
+            // Old numbers must not pass for current ones.
+            if row.staleSince != nil { g.restyle(x: 0, y: y, width: g.width, height: 1, role: .dim) }
             if row.name == selected { g.restyle(x: 0, y: y, width: g.width, height: 1, role: .selected) }
         }
         if rows.count > layout.tableRows {
@@ -277,6 +279,11 @@ public struct DashboardView: Sendable {
             lines.append(("protocol memberlist \(m.protocolCur) (understands \(m.protocolMin)\(glyphs.to)\(m.protocolMax)), serf \(m.delegateCur) (\(m.delegateMin)\(glyphs.to)\(m.delegateMax))", .overlay))
         } else {
             lines.append(("gossip   not a member: HAProxy has this server, the cluster does not know it", .mark))
+        }
+        lines += MemberHistoryLines.lines(model.memberHistory[row.name], hasDetails: model.historyHasDetails,
+                                          flap: glyphs.flap, now: now)
+        if let since = row.staleSince {
+            lines.append(("haproxy  \(CellText.staleAge(now.timeIntervalSince(since))): a balancer did not answer the last scrape; its figures are from then", .mark))
         }
         if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged \(ClusterRoles.tag)=\(row.role)", .mark)) }
         if case .sessions(let n)? = row.traffic {

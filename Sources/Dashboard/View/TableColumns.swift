@@ -19,7 +19,7 @@ struct TableColumn {
             TableColumn(id: .name, title: "NAME", minWidth: 10, maxWidth: 24, priority: 0, rightAligned: false),
             TableColumn(id: .address, title: "ADDRESS", minWidth: 15, maxWidth: 15, priority: 7, rightAligned: false),
             TableColumn(id: .role, title: "ROLE", minWidth: 8, maxWidth: 9, priority: 4, rightAligned: false),
-            TableColumn(id: .gossip, title: "GOSSIP", minWidth: 7, maxWidth: 7, priority: 1, rightAligned: false),
+            TableColumn(id: .gossip, title: "GOSSIP", minWidth: 7, maxWidth: 11, priority: 1, rightAligned: false),
             TableColumn(id: .lb, title: "LB", minWidth: 8, maxWidth: 10, priority: 2, rightAligned: false),
             TableColumn(id: .weight, title: "W", minWidth: 3, maxWidth: 3, priority: 6, rightAligned: true),
             TableColumn(id: .sessions, title: "SESS", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
@@ -40,13 +40,19 @@ struct TableColumn {
         }
         var widths = Dictionary(uniqueKeysWithValues: columns.filter { chosen.contains($0.id) }.map { ($0.id, $0.minWidth) })
         var spare = width - used
-        // Grow the fixed-size ones to their maximum first, the flexible last.
+        // The name first: it is what a row is read by. Then the fixed-size
+        // ones to their maximum, the sparkline last.
+        if chosen.contains(.name), let c = columns.first(where: { $0.id == .name }) {
+            let grow = min(spare, c.maxWidth - widths[.name]!)
+            widths[.name]! += grow
+            spare -= grow
+        }
         for c in columns.sorted(by: { $0.priority < $1.priority }) where chosen.contains(c.id) && c.id != .spark && c.id != .name {
             let grow = min(spare, c.maxWidth - c.minWidth)
             widths[c.id]! += grow
             spare -= grow
         }
-        for id in [TableColumn.ID.name, .spark] where chosen.contains(id) {
+        for id in [TableColumn.ID.spark] where chosen.contains(id) {
             let c = columns.first { $0.id == id }!
             let grow = min(spare, c.maxWidth - widths[id]!)
             widths[id]! += grow
@@ -68,7 +74,7 @@ enum CellText {
         case .role: return (row.role, .dim)
         case .gossip:
             guard let g = row.gossip else { return ("absent", .mark) }
-            return (g.rawValue, role(g))
+            return (g.rawValue + (row.flaps > 0 ? " \(glyphs.flap)\(row.flaps)" : ""), role(g))
         case .lb:
             if row.mark == .notInLB { return ("absent", .mark) }
             if row.mark == .badName { return ("bad name", .mark) }
@@ -83,7 +89,10 @@ enum CellText {
             case .sessions(let n)?: return ("\(n)\(sessionMark)", .dim)
             case nil: return ("", .row)
             }
-        case .spark: return (row.servers.isEmpty ? "" : Sparkline.render(row.history, width: width, glyphs: glyphs), .sparkline)
+        case .spark:
+            // A frozen sparkline would pass for a quiet server: say how old the figures are instead.
+            if let since = row.staleSince { return (staleAge(now.timeIntervalSince(since)), .dim) }
+            return (row.servers.isEmpty ? "" : Sparkline.render(row.history, width: width, glyphs: glyphs), .sparkline)
         case .check:
             guard let c = row.check else { return ("", .row) }
             return (c, c.contains("OK") ? .dim : .down)
@@ -112,6 +121,9 @@ enum CellText {
         case .unknown: return .row
         }
     }
+
+    /// How old a row's data is when its balancer stopped answering.
+    static func staleAge(_ seconds: TimeInterval) -> String { "\(age(seconds)) old" }
 
     /// 42s, 3m, 5h, 2d.
     static func age(_ seconds: TimeInterval) -> String {

@@ -57,6 +57,7 @@ extension Memberlist {
         if record.state != .alive {
             record.state = .alive
             record.stateChange = now
+            note(NodeStateChange(node: a.node, state: .alive, incarnation: a.incarnation, refuted: oldState == .suspect))
         }
         nodes[a.node] = record
 
@@ -86,6 +87,7 @@ extension Memberlist {
         record.state = .suspect
         record.stateChange = now
         nodes[s.node] = record
+        note(NodeStateChange(node: s.node, state: .suspect, incarnation: s.incarnation, from: s.from))
 
         let n = nodes.count
         var k = config.suspicionMult - 2
@@ -112,6 +114,7 @@ extension Memberlist {
         record.state = d.node == d.from ? .left : .dead
         record.stateChange = now
         nodes[d.node] = record
+        note(NodeStateChange(node: d.node, state: record.state, incarnation: d.incarnation, from: d.from))
         withDelegate(now: now) { del, ctx in del.notifyLeave(record.info, context: &ctx) }
     }
 
@@ -125,6 +128,7 @@ extension Memberlist {
             me.incarnation = incarnation
             nodes[config.name] = me
         }
+        note(NodeStateChange(node: config.name, state: .alive, incarnation: incarnation, refuted: true))
         broadcast(.alive(selfAlive()), about: config.name)
     }
 

@@ -30,6 +30,7 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
     var nextPushPullAt: Duration
     var rng: SplitMix64
     var outbox: [MemberlistEffect] = []
+    var stateChanges: [NodeStateChange] = []
     var leaveToken: Int?
     private var nextToken = 0
 

@@ -122,6 +122,9 @@ public struct SerfNode: Sendable {
 
     public mutating func drainEffects() -> [MemberlistEffect] { memberlist.drainEffects() }
     public mutating func drainOutputs() -> [SerfOutput] { memberlist.delegate.drainOutputs() }
+    public mutating func drainStatusChanges() -> [MemberStatusChange] {
+        memberlist.drainStateChanges().map(MemberStatusChange.init)
+    }
 
     // MARK: Leaving
 

@@ -5,6 +5,9 @@ import NIOPosix
 
 // What serftop's commands and dashboard use: the MembershipSource interface.
 extension SerfMember: MembershipSource {
+    /// memberlist's own records: suspicions with their reporter, refutations.
+    public nonisolated var reportsStatusChanges: Bool { true }
+
     public func members() async throws -> [Member] { node.members }
 
     public func events() async throws -> AsyncThrowingStream<SerfEvent, any Error> {

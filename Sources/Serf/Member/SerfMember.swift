@@ -116,6 +116,9 @@ public actor SerfMember {
     /// wakes whoever waits for the state it reached, and re-arms the timer.
     func flush() {
         for effect in node.drainEffects() { perform(effect) }
+        for change in node.drainStatusChanges() {
+            for continuation in subscribers.values { continuation.yield(.status(change)) }
+        }
         for output in node.drainOutputs() { deliver(output) }
         waiters.resume { isReached($0) }
         armTimer()

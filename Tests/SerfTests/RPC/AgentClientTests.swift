@@ -39,7 +39,7 @@ import TestSupport
             switch event {
             case .member(let kind, let ms): for m in ms { seen[m.name] = kind }
             case .user(let e): user = e
-            case .query, .notice: break
+            case .query, .notice, .status: break
             }
             if seen["rpcs-late"] == .join, seen["rpcs1"] == .leave, seen["rpcs2"] == .failed, user != nil { break }
         }
