@@ -26,7 +26,7 @@ import TestSupport
             let frames = h.screen.framesPresented
             h.stats.set("s1", sessions: 7)
             // Refreshes every 50 ms: many scrapes come in, none shows.
-            try await eventually("more frames", timeout: 5) { h.screen.framesPresented > frames + 5 }
+            try await eventually("more frames", timeout: RuntimeHarness.patience) { h.screen.framesPresented > frames + 5 }
             #expect(h.text == held, "a paused frame stands still, ages included")
             // Keys still work on the frozen rows.
             h.press(.char("s"))
