@@ -56,6 +56,14 @@ extension DemoTopologyTests {
             #expect(listed > 10 && steps.count == listed, "\(steps.count) steps run of \(listed)")
             #expect(steps.map { $0.prefix { $0 != ":" } } == (1 ... listed).map { "step \($0)/\(listed)" })
             #expect(try await requests(demo) > 100)
+            // The merged view a script reads says the traffic moves too.
+            try await eventually("REQ/s above 0 in the snapshot", timeout: 20, every: 1) {
+                let json = try await SerftopBinary.run(["snapshot", "--format", "json", "--join", demo.endpoints.gossip,
+                                                        "--bind", "127.0.0.1:0"]).output
+                let document = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+                let nodes = document?["nodes"] as? [[String: Any]] ?? []
+                return nodes.contains { ($0["rate"] as? Int ?? 0) > 0 }
+            }
         }
 
         /// scripts/record-tour: a 120x36 asciinema recording whose frames
