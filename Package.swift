@@ -76,6 +76,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Yams", package: "Yams"),
         ]),
 
         // The wire decoders under libFuzzer (scripts/fuzz); a corpus replayer otherwise.
@@ -92,6 +93,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "Serf", "HAProxy", "TestSupport"]),
+        .testTarget(name: "serftopTests", dependencies: ["serftop", "TerminalUI", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
     ]
 )
