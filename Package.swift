@@ -77,7 +77,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "Yams", package: "Yams"),
-        ]),
+        ], plugins: ["EmbedAssets"]),
+        // The demo's template, web app and themes, compiled into serftop from
+        // the package's own files, so that a copied binary runs the demo.
+        .plugin(name: "EmbedAssets", capability: .buildTool(), dependencies: ["embed-assets"]),
+        .executableTarget(name: "embed-assets", path: "Plugins/EmbedAssetsTool"),
 
         // The wire decoders under libFuzzer (scripts/fuzz); a corpus replayer otherwise.
         .executableTarget(name: "wire-fuzz", dependencies: ["Memberlist", "Serf", "MessagePack"], path: "Tests/Fuzz"),
@@ -93,7 +97,9 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "Serf", "HAProxy", "TestSupport"]),
-        .testTarget(name: "serftopTests", dependencies: ["serftop", "TerminalUI", "TestSupport"]),
+        .testTarget(name: "serftopTests", dependencies: [
+            "serftop", "TerminalUI", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ArgumentParser
 @testable import serftop
 
 /// `--cluster` and `--theme` complete from the configuration file and the
@@ -7,11 +8,11 @@ import Testing
 @Suite struct CompletionTests {
     @Test func clusterNamesComeFromTheFileTheCommandLineNames() throws {
         let path = try ConfigFileTests.write(ConfigFileTests.sample)
-        #expect(ConfigOptions.clusterNames(words: ["serftop", "members", "--config", path, "--cluster", ""], environment: [:])
+        #expect(ConfigOptions.clusterNames(words: ["serftop", "members", "--config", path, "--cluster", ""], environment: ConfigFileTests.env)
             == ["lab", "prod", "staging"])
-        #expect(ConfigOptions.clusterNames(words: ["serftop", "--config=\(path)", "--cluster"], environment: [:])
+        #expect(ConfigOptions.clusterNames(words: ["serftop", "--config=\(path)", "--cluster"], environment: ConfigFileTests.env)
             == ["lab", "prod", "staging"])
-        #expect(ConfigOptions.clusterNames(words: ["serftop", "--cluster"], environment: ["SERFTOP_CONFIG": path])
+        #expect(ConfigOptions.clusterNames(words: ["serftop", "--cluster"], environment: ["SERFTOP_CONFIG": path, "HOME": "/home/op"])
             == ["lab", "prod", "staging"])
     }
 

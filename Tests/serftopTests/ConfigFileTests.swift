@@ -101,10 +101,14 @@ import Testing
         #expect(command.credentials.trusted == ["ha1.prod.example"])
         #expect(command.theme == "dark" && command.readOnly == true)
 
+        let keyFile = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("staging.key").path
+        try "cg8StVXbQJ0gPvMd9o7yrg==\n".write(toFile: keyFile, atomically: true, encoding: .utf8)
         var members = try MembersCommand.parseAsRoot(["--config", path, "--cluster", "staging"]) as! MembersCommand
         try members.adoptConfiguration(environment: Self.env)
         #expect(members.gossip.join == ["ha.staging.example"])
-        #expect(try members.gossip.memberConfig().bindPort == 7950)
+        let member = try members.gossip.memberConfig()
+        #expect(member.bindPort == 7950)
+        #expect(member.keys.count == 1, "the key from encrypt-key-file")
     }
 
     @Test func flagsWinOverTheClusterWhichWinsOverTheDefaults() throws {
@@ -137,12 +141,12 @@ import Testing
 
     @Test func theFileIsFoundInTheUsualPlacesAndCanBeMissing() throws {
         let path = try Self.write(Self.sample)
-        let xdg = URL(fileURLWithPath: path).deletingLastPathComponent().deletingLastPathComponent().path
+        let xdg = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: xdg + "/serftop", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: path, toPath: xdg + "/serftop/config.yaml")
-        let found = try ConfigOptions.parse(["--cluster", "prod"]).profile(environment: ["XDG_CONFIG_HOME": xdg])
+        let found = try ConfigOptions.parse(["--cluster", "prod"]).profile(environment: ["XDG_CONFIG_HOME": xdg, "HOME": "/home/op"])
         #expect(found.runtimeAPI == "tcp://10.0.0.1:9999")
-        let viaVariable = try ConfigOptions.parse(["--cluster", "lab"]).profile(environment: ["SERFTOP_CONFIG": path])
+        let viaVariable = try ConfigOptions.parse(["--cluster", "lab"]).profile(environment: ["SERFTOP_CONFIG": path, "HOME": "/home/op"])
         #expect(viaVariable.rpc == "127.0.0.1:7373")
 
         let nowhere = ["XDG_CONFIG_HOME": "/nonexistent-\(UUID())"]
@@ -181,7 +185,7 @@ import Testing
     }
 
     @Test func valuesAreCheckedAsTheFlagsCheckThem() throws {
-        let address = try #require(Self.problem("clusters:\n  prod:\n    runtime-api: /run/admin.sock\n"))
+        let address = try #require(Self.problem("clusters:\n  prod:\n    runtime-api: tcp://ha1:99999\n"))
         #expect(address.line == 3 && address.reason.contains("unix:/path or tcp://HOST:PORT"), "\(address)")
         let join = try #require(Self.problem("clusters:\n  prod:\n    join:\n      - ha1\n      - 'ha2:99999'\n"))
         #expect(join.line == 5, "the item's own line: \(join)")

@@ -22,9 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to keep configuration, sockets and logs (a new temporary directory by default).", valueName: "dir"))
     var dir: String?
     @Flag(help: "Keep that directory (logs included) when the demo ends.") var keep = false
-    @Option(help: ArgumentHelp("Where Dockerfiles/ha/haproxy.cfg.mustache and Dockerfiles/webapp/ are.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Use Dockerfiles/ha/haproxy.cfg.mustache, Dockerfiles/webapp/app/ and themes/ from this directory instead of the copies built in (also $\(DemoAssets.variable)).", valueName: "dir"))
     var assets: String?
-    @Option(help: "Theme name.") var theme = "default"
+    @Option(help: "Theme name.", completion: .custom { _, _, _ in ConfigOptions.themeNames() }) var theme = "default"
     @Option(help: "Seconds between dashboard refreshes.") var refresh: Double = 1
     @Option(help: ArgumentHelp("Requests a second the demo sends through its site, keep-alive and with session cookies (0: none).",
                                valueName: "rate"))
@@ -36,12 +36,12 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let assets = try DemoAssets.locate(override: self.assets)
         let directory = dir ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("serftop-demo-\(getpid())").path
         if FileManager.default.fileExists(atPath: "\(directory)/haproxy.cfg") {
             throw ValidationError("\(directory) already holds a demo; pass another --dir")
         }
+        let assets = try DemoAssets.locate(override: self.assets, environment: ProcessInfo.processInfo.environment, directory: directory)
         // Stopping the children takes up to 3 s for the balancer, then 3 s for the rest.
         ExitGuard.grace = .seconds(10)
         let cluster = DemoCluster(directory: directory, assets: assets)
@@ -67,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
             defer { watch.cancel() }
             _ = await TerminationSignal.wait()
         } else {
-            await dashboard(cluster)
+            await dashboard(cluster, themes: assets.themes)
         }
         sending.cancel()
         await sending.value
@@ -76,7 +76,7 @@ struct DemoCommand: AsyncParsableCommand {
         if !keep { try? FileManager.default.removeItem(atPath: directory) } else { progress("kept \(directory)") }
     }
 
-    func dashboard(_ cluster: DemoCluster) async {
+    func dashboard(_ cluster: DemoCluster, themes: String) async {
         var member: SerfMember?
         do {
             var config = SerfMemberConfig(nodeName: "serftop-demo-\(getpid())", tags: [ClusterRoles.tag: ClusterRoles.observer])
@@ -106,7 +106,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         await DashboardCommand.show(source: member, description: "gossip as \(await member?.name ?? "")",
-                                    endpoints: [], settings: settings, readOnly: false)
+                                    endpoints: [], settings: settings, readOnly: false, themeDirectories: [themes])
         FileHandle.standardError.write(Data("demo: leaving the cluster\n".utf8))
         try? await member?.close()
     }

@@ -147,7 +147,7 @@ struct ConfigFile: Equatable {
         }
 
         func scalar(_ node: Yams.Node, _ check: (String) -> String?) throws -> String {
-            guard let s = node.scalar, !s.string.isEmpty, s.tag.name != .null else { throw wrong(check("") ?? "a value", node) }
+            guard let s = node.scalar, !s.string.isEmpty, NSNull.construct(from: s) == nil else { throw wrong(check("") ?? "a value", node) }
             if let expected = check(s.string) { throw wrong(expected, node) }
             return s.string
         }

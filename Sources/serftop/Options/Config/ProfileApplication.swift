@@ -117,6 +117,7 @@ extension ServerCommand {
 
 extension ReloadCommand {
     mutating func adoptConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
-        master = master ?? (try config.profile(environment: env)).haproxyMaster
+        let p = try config.profile(environment: env)
+        master = master ?? p.haproxyMaster
     }
 }
