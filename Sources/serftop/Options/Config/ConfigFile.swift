@@ -20,8 +20,6 @@ struct ConfigFile: Equatable {
     var path: String
     var defaults = ClusterProfile()
     var clusters: [String: ClusterProfile] = [:]
-    /// Where each cluster is named, for messages.
-    var clusterLines: [String: Int] = [:]
 
     /// The settings for `cluster` (the defaults alone when nil).
     func profile(cluster: String?) throws -> ClusterProfile {
@@ -64,7 +62,6 @@ struct ConfigFile: Equatable {
                         throw reader.problem(name, "'\(name.string ?? "?")' is not a cluster name (letters, digits, '-', '_', '.')")
                     }
                     file.clusters[n] = try reader.profile(settings, in: "cluster '\(n)'")
-                    file.clusterLines[n] = name.mark?.line
                 }
             default:
                 throw reader.problem(key, "unknown key '\(key.string ?? "?")' (the file has `defaults:` and `clusters:`)")

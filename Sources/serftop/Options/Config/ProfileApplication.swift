@@ -118,6 +118,8 @@ extension ServerCommand {
 extension ReloadCommand {
     mutating func adoptConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         let p = try config.profile(environment: env)
-        master = master ?? p.haproxyMaster
+        // A --pid alone signals that master; a master CLI from the file
+        // might be another host's.
+        if pid == nil { master = master ?? p.haproxyMaster }
     }
 }
