@@ -132,6 +132,17 @@ import Testing
         #expect(agent.gossip.join.isEmpty && agent.gossip.rpc == "127.0.0.1:7373")
     }
 
+    @Test func aStatsPageOnTheCommandLineIsWhereServerActs() throws {
+        let path = try Self.write(Self.sample)
+        var viaPage = try ServerCommand.parseAsRoot(["drain", "nodes/s1", "--config", path, "--cluster", "prod",
+                                                     "--haproxy", "http://127.0.0.1:1936/"]) as! ServerCommand
+        try viaPage.adoptConfiguration(environment: Self.env)
+        #expect(viaPage.runtimeAPI.runtimeAPI == nil)
+        var viaFile = try ServerCommand.parseAsRoot(["drain", "nodes/s1", "--config", path, "--cluster", "prod"]) as! ServerCommand
+        try viaFile.adoptConfiguration(environment: Self.env)
+        #expect(viaFile.runtimeAPI.runtimeAPI == "tcp://10.0.0.1:9999")
+    }
+
     @Test func theEnvironmentsSecretsWinOverTheFilesPaths() throws {
         let path = try Self.write(Self.sample)
         var command = try QueryCommand.parseAsRoot(["x", "--config", path, "--cluster", "prod"]) as! QueryCommand

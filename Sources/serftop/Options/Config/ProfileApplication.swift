@@ -110,7 +110,9 @@ extension StatsCommand {
 extension ServerCommand {
     mutating func adoptConfiguration(environment env: [String: String] = ProcessInfo.processInfo.environment) throws {
         let p = try config.profile(environment: env)
-        runtimeAPI.adopt(p)
+        // A stats page named on the command line is where to act: the
+        // file's runtime API would be tried first and win over the flag.
+        if url == nil { runtimeAPI.adopt(p) }
         login.adopt(p, environment: env)
     }
 }
