@@ -84,7 +84,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+            .product(name: "Yams", package: "Yams"),
+        ], plugins: ["EmbedAssets"]),
+        // The demo's template, web app and themes, compiled into serftop from
+        // the package's own files, so that a copied binary runs the demo.
+        .plugin(name: "EmbedAssets", capability: .buildTool(), dependencies: ["embed-assets"], path: "Sources/EmbedAssets"),
+        .executableTarget(name: "embed-assets"),
 
         // The wire decoders under libFuzzer (scripts/fuzz); a corpus replayer otherwise.
         .executableTarget(name: "wire-fuzz", dependencies: ["Memberlist", "Serf", "MessagePack"], path: "Tests/Fuzz"),
@@ -104,6 +109,9 @@ let package = Package(
         .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Serf"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "BalancerContract", "Serf", "HAProxy", "TestSupport"]),
+        .testTarget(name: "serftopTests", dependencies: [
+            "serftop", "TerminalUI", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
     ]
 )

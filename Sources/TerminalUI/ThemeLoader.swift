@@ -159,14 +159,14 @@ public struct ThemeLoader: Sendable {
 
     static func line(_ n: Yams.Node) -> Int? { n.mark.map { $0.line } }
 
-    static func yamlLine(_ e: YamlError) -> Int? {
+    public static func yamlLine(_ e: YamlError) -> Int? {
         switch e {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
         default: return nil
         }
     }
 
-    static func yamlReason(_ e: YamlError) -> String {
+    public static func yamlReason(_ e: YamlError) -> String {
         switch e {
         case .scanner(_, let problem, _, _), .parser(_, let problem, _, _), .composer(_, let problem, _, _): return "YAML: \(problem)"
         default: return "YAML: \(e)"

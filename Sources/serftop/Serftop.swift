@@ -5,6 +5,12 @@ struct Serftop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serftop",
         abstract: "A terminal dashboard for a Serf-managed HAProxy cluster.",
+        discussion: """
+        Flags left out come from the configuration file, $SERFTOP_CONFIG or \
+        $XDG_CONFIG_HOME/serftop/config.yaml (or --config FILE): its `defaults:`, and with \
+        --cluster NAME that cluster's settings over them. Keys are the flags' names; the file \
+        names files holding secrets, never secrets.
+        """,
         version: "0.1.0",
         subcommands: [
             DashboardCommand.self,

@@ -24,11 +24,14 @@ public final class DemoInstance: @unchecked Sendable {
     public let daemon: Daemon
     public let endpoints: Endpoints
 
-    public init(nodes: Int, extra: [String] = []) async throws {
+    /// `executable`: another copy of serftop than the built one; `directory`:
+    /// where it runs (the test's own directory by default).
+    public init(nodes: Int, extra: [String] = [], executable: String? = nil, directory: URL? = nil) async throws {
         // No traffic unless a test asks for it: request counts and drains
         // then depend on the test alone.
         let traffic = extra.contains("--traffic") ? [] : ["--traffic", "0"]
-        daemon = try SerftopBinary.start("demo", ["demo", "--headless", "--nodes", "\(nodes)"] + traffic + extra)
+        daemon = try Daemon("demo", executable: try executable ?? SerftopBinary.path(),
+                            arguments: ["demo", "--headless", "--nodes", "\(nodes)"] + traffic + extra, directory: directory)
         let daemon = self.daemon
         let line = try await eventuallyValue("the demo to print its endpoints", timeout: 90, every: 0.1) { () -> String? in
             guard daemon.isRunning else { throw Failed(log: daemon.log) }

@@ -20,6 +20,7 @@ struct DashboardCommand: AsyncParsableCommand {
         with --stats-credentials-for: any member can tag itself a balancer.
         """)
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var gossip: GossipOptions
     @OptionGroup var identity: MemberIdentityOptions
 
@@ -32,17 +33,20 @@ struct DashboardCommand: AsyncParsableCommand {
     var master: String?
     @Option(help: ArgumentHelp("Command that starts a new node; {name} is replaced by its name.", valueName: "cmd"))
     var provision: String?
-    @Flag(name: .customLong("read-only"), help: "Refuse every action and hide their keys.") var readOnly = false
-    @Option(help: "Theme name (themes/*.yaml, or $XDG_CONFIG_HOME/serftop/themes/).") var theme = "default"
-    @Option(help: "Seconds between refreshes.") var refresh: Double = 1
+    @Flag(name: .customLong("read-only"), inversion: .prefixedNo, help: "Refuse every action and hide their keys.") var readOnly: Bool?
+    @Option(help: "Theme name (themes/*.yaml, or $XDG_CONFIG_HOME/serftop/themes/; default by default).",
+            completion: .custom { _, _, _ in ConfigOptions.themeNames() })
+    var theme: String?
+    @Option(help: "Seconds between refreshes (1 by default).") var refresh: Double?
     @OptionGroup var snapshots: SnapshotDirectoryOptions
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         var settings = DashboardRuntime.Settings()
-        settings.refresh = .milliseconds(Int64(max(0.1, refresh) * 1000))
+        settings.refresh = .milliseconds(Int64(max(0.1, refresh ?? 1) * 1000))
         settings.statsCredentials = try credentials.resolve(environment: ProcessInfo.processInfo.environment)
         settings.actionKey = try actionKey.load()
-        settings.themeName = theme
+        settings.themeName = theme ?? "default"
         let env = ProcessInfo.processInfo.environment
         settings.noColor = !(env["NO_COLOR"] ?? "").isEmpty
         settings.routing.runtimeAPI = try runtimeAPI.address()
@@ -61,7 +65,7 @@ struct DashboardCommand: AsyncParsableCommand {
         settings.routing.serfQueries = connection != nil
 
         await Self.show(source: connection?.source, description: description, endpoints: endpoints,
-                        settings: settings, readOnly: readOnly)
+                        settings: settings, readOnly: readOnly ?? false)
         if let connection {
             print("leaving the cluster…")
             await connection.close()
@@ -70,7 +74,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     /// The dashboard on the terminal until the operator quits.
     static func show(source: (any MembershipSource)?, description: String, endpoints: [StatsEndpoint],
-                     settings: DashboardRuntime.Settings, readOnly: Bool) async {
+                     settings: DashboardRuntime.Settings, readOnly: Bool, themeDirectories: [String] = []) async {
         let env = ProcessInfo.processInfo.environment
         let scraper = StatsScraper()
         let screen = NCursesScreen(noColor: settings.noColor)
@@ -80,7 +84,7 @@ struct DashboardCommand: AsyncParsableCommand {
         let runtime = DashboardRuntime(
             screen: screen, source: source, sourceDescription: description, balancers: endpoints,
             scraper: scraper, settings: settings, readOnly: readOnly,
-            themes: ThemeLoader(directories: ThemeLoader.standardDirectories(environment: env, executable: CommandLine.arguments.first)),
+            themes: ThemeLoader(directories: ThemeLoader.standardDirectories(environment: env, executable: CommandLine.arguments.first) + themeDirectories),
             glyphs: Glyphs.forEnvironment(env))
         await runtime.run()
         screen.stop()

@@ -22,9 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to keep configuration, sockets and logs (a new temporary directory by default).", valueName: "dir"))
     var dir: String?
     @Flag(help: "Keep that directory (logs included) when the demo ends.") var keep = false
-    @Option(help: ArgumentHelp("Where Dockerfiles/ha/haproxy.cfg.mustache and Dockerfiles/webapp/ are.", valueName: "dir"))
+    @Option(help: ArgumentHelp("Use Dockerfiles/ha/haproxy.cfg.mustache, Dockerfiles/webapp/app/ and themes/ from this directory instead of the copies built in (also $\(DemoAssets.variable)).", valueName: "dir"))
     var assets: String?
-    @Option(help: "Theme name.") var theme = "default"
+    @Option(help: "Theme name.", completion: .custom { _, _, _ in ConfigOptions.themeNames() }) var theme = "default"
     @Option(help: "Seconds between dashboard refreshes.") var refresh: Double = 1
     @Option(help: ArgumentHelp("Requests a second the demo sends through its site, keep-alive and with session cookies (0: none).",
                                valueName: "rate"))
@@ -49,12 +49,12 @@ struct DemoCommand: AsyncParsableCommand {
             print(text, terminator: "")
             return
         }
-        let assets = try DemoAssets.locate(override: self.assets)
         let directory = dir ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("serftop-demo-\(getpid())").path
         if FileManager.default.fileExists(atPath: "\(directory)/haproxy.cfg") {
             throw ValidationError("\(directory) already holds a demo; pass another --dir")
         }
+        let assets = try DemoAssets.locate(override: self.assets, environment: ProcessInfo.processInfo.environment, directory: directory)
         // Stopping the children takes up to 3 s for the balancer, then 3 s for the rest.
         ExitGuard.grace = .seconds(10)
         let cluster = DemoCluster(directory: directory, assets: assets)
@@ -93,7 +93,7 @@ struct DemoCommand: AsyncParsableCommand {
             defer { steps.cancel() }
             _ = await TerminationSignal.wait()
         } else {
-            await dashboard(cluster, announcements: announcements)
+            await dashboard(cluster, announcements: announcements, themes: assets.themes)
         }
         scripted.cancel()
         sending.cancel()
@@ -103,7 +103,7 @@ struct DemoCommand: AsyncParsableCommand {
         if !keep { try? FileManager.default.removeItem(atPath: directory) } else { progress("kept \(directory)") }
     }
 
-    func dashboard(_ cluster: DemoCluster, announcements: AsyncStream<String>) async {
+    func dashboard(_ cluster: DemoCluster, announcements: AsyncStream<String>, themes: String) async {
         var member: SerfMember?
         do {
             var config = SerfMemberConfig(nodeName: "serftop-demo-\(getpid())", tags: [ClusterRoles.tag: ClusterRoles.observer])
@@ -134,7 +134,7 @@ struct DemoCommand: AsyncParsableCommand {
             }
         }
         await DashboardCommand.show(source: member, description: "gossip as \(await member?.name ?? "")",
-                                    endpoints: [], settings: settings, readOnly: false)
+                                    endpoints: [], settings: settings, readOnly: false, themeDirectories: [themes])
         FileHandle.standardError.write(Data("demo: leaving the cluster\n".utf8))
         try? await member?.close()
     }

@@ -8,6 +8,7 @@ struct MembersCommand: AsyncParsableCommand {
         commandName: "members",
         abstract: "Print the cluster's members as `serf members` does, as the first --join address that answers sees them.")
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var gossip: GossipOptions
     @Option(help: "text or json.") var format: OutputFormat = .text
     @Option(help: "Only members whose status matches this regular expression.") var status: String?
@@ -15,7 +16,8 @@ struct MembersCommand: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: ArgumentHelp("Only members whose tag matches, k=RE; repeatable.", valueName: "k=RE"))
     var tagFilters: [String] = []
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         let filter = MemberListing.Filter(status: status, name: name,
                                           tags: try parseKeyValues(tagFilters, flag: "--tag", what: "k=RE"))
         let members: [Member]

@@ -9,11 +9,13 @@ struct MonitorCommand: AsyncParsableCommand {
         abstract: "Stay in the cluster and print membership changes and user events as they happen.",
         discussion: "Runs until interrupted (Ctrl-C or SIGTERM), then leaves the cluster gracefully.")
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var gossip: GossipOptions
     @OptionGroup var identity: MemberIdentityOptions
     @Option(help: "text or json (one object per line).") var format: OutputFormat = .text
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         var gossip = self.gossip
         try identity.apply(to: &gossip)
         let connection = try await ClusterConnection.open(gossip)

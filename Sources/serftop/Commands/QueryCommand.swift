@@ -8,6 +8,7 @@ struct QueryCommand: AsyncParsableCommand {
         commandName: "query",
         abstract: "Join the cluster, send a query, print acks and responses as they arrive, and leave.")
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var gossip: GossipOptions
     @Argument(help: "The query name.") var name: String
     @Argument(help: "The payload (text).") var payload: String = ""
@@ -20,7 +21,8 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "text or json.") var format: OutputFormat = .text
     @OptionGroup var actionKey: ActionKeyOptions
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         var request = QueryRequest(name: name, payload: Array(payload.utf8), filterNodes: nodes, requestAck: !noAck)
         request.filterTags = try parseKeyValues(tagFilters, flag: "--tag", what: "k=RE")
         if let timeout {

@@ -6,12 +6,14 @@ struct ReloadCommand: AsyncParsableCommand {
         commandName: "reload",
         abstract: "Reload HAProxy through its master CLI and confirm that the new workers run.")
 
+    @OptionGroup var config: ConfigOptions
     @Option(name: .customLong("haproxy-master"), help: ArgumentHelp("The master CLI socket (haproxy -S): unix:/path or tcp://HOST:PORT.", valueName: "addr"))
     var master: String?
     @Option(help: "Signal this master PID with SIGUSR2 instead (not confirmed unless --haproxy-master is given too).")
     var pid: Int32?
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         let outcome: ActionOutcome
         if let master {
             guard let address = HAProxyAddress(master) else { throw ValidationError("\(HAProxyError.badAddress(master))") }

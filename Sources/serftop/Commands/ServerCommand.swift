@@ -14,12 +14,14 @@ struct ServerCommand: AsyncParsableCommand {
     @Argument(help: "ready, drain, maint or weight.") var action: String
     @Argument(help: "BACKEND/SERVER.") var target: String
     @Argument(help: "The weight, for `weight`.") var weight: Int?
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var runtimeAPI: RuntimeAPIOptions
     @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page with `stats admin` enabled.", valueName: "url"))
     var url: String?
     @OptionGroup var login: StatsLoginOptions
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         guard let act = ServerAction(action, weight: weight) else {
             throw ValidationError(action == "weight" ? "weight needs a value: serftop server weight BACKEND/SERVER N"
                                                      : "the action is ready, drain, maint or weight, not '\(action)'")

@@ -16,6 +16,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         balancer's server row for it, and the balancers with their scrape errors.
         """)
 
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var gossip: GossipOptions
     @OptionGroup var identity: MemberIdentityOptions
     @OptionGroup var statsPages: StatsPageOptions
@@ -24,11 +25,13 @@ struct SnapshotCommand: AsyncParsableCommand {
     @Option(help: "text, svg or json.") var format: SnapshotFormat = .text
     @Option(help: ArgumentHelp("The screen's size for text and svg.", valueName: "colsxrows"))
     var size = ScreenSize(columns: 120, rows: 36)
-    @Option(help: "Theme name, for svg.") var theme = "default"
+    @Option(help: "Theme name, for svg (default by default).", completion: .custom { _, _, _ in ConfigOptions.themeNames() })
+    var theme: String?
 
     func validate() throws { try size.validate(flag: "--size") }
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         let env = ProcessInfo.processInfo.environment
         let statsCredentials = try credentials.resolve(environment: env)
         let endpoints = try statsPages.endpoints(statsCredentials)
@@ -63,7 +66,7 @@ struct SnapshotCommand: AsyncParsableCommand {
     func loadTheme(_ env: [String: String]) -> Theme {
         if !(env["NO_COLOR"] ?? "").isEmpty { return .monochrome }
         let loader = ThemeLoader(directories: ThemeLoader.standardDirectories(environment: env, executable: CommandLine.arguments.first))
-        let (theme, problem) = loader.load(self.theme)
+        let (theme, problem) = loader.load(self.theme ?? "default")
         if let problem { FileHandle.standardError.write(Data("serftop: \(problem)\n".utf8)) }
         return theme
     }

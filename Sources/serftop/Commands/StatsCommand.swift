@@ -7,12 +7,15 @@ struct StatsCommand: AsyncParsableCommand {
         commandName: "stats",
         abstract: "Print the servers of every backend from HAProxy stats pages: status, weight, sessions, rates, checks.")
 
-    @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page: HOST[:PORT] (port 1936) or any stats URL; repeatable.", valueName: "url"))
-    var urls: [String] = ["127.0.0.1:1936"]
+    @Option(name: .customLong("haproxy"), help: ArgumentHelp("A stats page: HOST[:PORT] (port 1936) or any stats URL; repeatable (127.0.0.1:1936 by default).", valueName: "url"))
+    var urls: [String] = []
+    static let defaultPages = ["127.0.0.1:1936"]
+    @OptionGroup var config: ConfigOptions
     @OptionGroup var login: StatsLoginOptions
     @Option(help: "text or json.") var format: OutputFormat = .text
 
-    func run() async throws {
+    mutating func run() async throws {
+        try adoptConfiguration()
         let endpoints = try urls.map { try StatsEndpoint($0, username: login.username, password: try login.secret()) }
         let scraper = StatsScraper()
         let results = await scraper.scrapeAll(endpoints)

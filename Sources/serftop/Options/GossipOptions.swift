@@ -9,14 +9,18 @@ struct GossipOptions: ParsableArguments {
     @Option(name: .customLong("join"), help: ArgumentHelp("Join through this member (HOST[:PORT], port 7946 by default); repeatable.", valueName: "host[:port]"))
     var join: [String] = []
 
-    @Option(help: ArgumentHelp("Where to listen for gossip (port 0 picks a free port).", valueName: "addr:port"))
-    var bind = "0.0.0.0:7946"
+    @Option(help: ArgumentHelp("Where to listen for gossip (port 0 picks a free port; \(Self.defaultBind) by default).", valueName: "addr:port"))
+    var bind: String?
+    static let defaultBind = "0.0.0.0:7946"
 
     @Option(help: ArgumentHelp("Address (and port) to tell other members.", valueName: "addr[:port]"))
     var advertise: String?
 
     @Option(help: "Gossip encryption key: base64 of 16, 24 or 32 bytes, as `serf agent -encrypt`.")
     var encrypt: String?
+
+    @Option(name: .customLong("encrypt-key-file"), help: ArgumentHelp("A file holding the gossip encryption key, as --encrypt takes it.", valueName: "file"))
+    var encryptKeyFile: String?
 
     @Option(name: .customLong("keyring-file"), help: "A JSON array of base64 keys; the first is primary.")
     var keyringFile: String?
@@ -27,8 +31,8 @@ struct GossipOptions: ParsableArguments {
     @Option(name: .customLong("rpc-auth"), help: "The agent's RPC auth key, if it has one.")
     var rpcAuth: String?
 
-    @Option(help: "Gossip timing profile: lan (as serf agent) or local.")
-    var profile: SerfMemberConfig.Profile = .lan
+    @Option(help: "Gossip timing profile: lan (as serf agent, the default) or local.")
+    var profile: SerfMemberConfig.Profile?
 
     /// Our member's name and tags (`--node` and `--tag` where a command
     /// offers them for that).
@@ -36,12 +40,20 @@ struct GossipOptions: ParsableArguments {
     var tags: [String: String] = [ClusterRoles.tag: ClusterRoles.observer]
 
     enum CodingKeys: CodingKey {
-        case join, bind, advertise, encrypt, keyringFile, rpc, rpcAuth, profile
+        case join, bind, advertise, encrypt, encryptKeyFile, keyringFile, rpc, rpcAuth, profile
     }
 
     func keys() throws -> [[UInt8]] {
         var keys: [[UInt8]] = []
         if let encrypt { keys.append(try Keyring.decodeKey(encrypt)) }
+        if let encryptKeyFile {
+            let text: String
+            do { text = try String(contentsOfFile: encryptKeyFile, encoding: .utf8) } catch {
+                throw ValidationError("--encrypt-key-file: cannot read \(encryptKeyFile): \((error as NSError).localizedDescription)")
+            }
+            let key = try Keyring.decodeKey(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            if !keys.contains(key) { keys.append(key) }
+        }
         if let keyringFile {
             for k in try Keyring.load(file: keyringFile).keys where !keys.contains(k) { keys.append(k) }
         }
@@ -49,6 +61,7 @@ struct GossipOptions: ParsableArguments {
     }
 
     func memberConfig() throws -> SerfMemberConfig {
+        let bind = self.bind ?? Self.defaultBind
         guard let (host, port) = splitHostPort(bind, defaultPort: 7946) else {
             throw ValidationError("--bind takes ADDR:PORT, not '\(bind)'")
         }
@@ -65,7 +78,7 @@ struct GossipOptions: ParsableArguments {
         config.seeds = join
         config.keys = try keys()
         config.keyringFile = keyringFile
-        config.profile = profile
+        config.profile = profile ?? .lan
         return config
     }
 
