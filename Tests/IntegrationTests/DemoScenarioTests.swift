@@ -87,6 +87,22 @@ extension DemoTopologyTests {
             }
         }
 
+        /// The node the tour adds shows as the balancer's reload in a
+        /// dashboard that asked for nothing: it only joined the cluster.
+        @Test(.timeLimit(.minutes(3))) func aNodeTheTourAddsShowsAsAReloadOnAnotherDashboard() async throws {
+            let demo = try await DemoInstance(nodes: 3, extra: ["--scenario", "tour"])
+            defer { demo.stop() }
+            let watcher = try await TmuxSession(
+                "\(try SerftopBinary.path()) --join \(demo.endpoints.gossip) --bind 127.0.0.1:0 --node watcher --read-only --refresh 0.5",
+                width: 140, height: 40, environment: ["LANG": "C.UTF-8", "TERM": "xterm-256color"])
+            defer { watcher.kill() }
+            _ = try await step(demo, "add web4")
+            let screen = try await watcher.waitFor("the balancer's reload for web4", timeout: 30) {
+                $0.contains("balancer ha reloaded (#") && $0.contains("+web4")
+            }
+            #expect(!screen.contains("unreadable announcement"), "\(screen)")
+        }
+
         @Test func aBrokenScenarioStopsTheDemoWithItsLine() async throws {
             let file = TemporaryDirectory.shared.make("scenario").appendingPathComponent("broken.yaml")
             try "- add: web4\n- after: 2\n  explode: web1\n".write(to: file, atomically: true, encoding: .utf8)
