@@ -157,8 +157,9 @@ public actor BalancerDaemon {
     func handle(_ event: SerfEvent, source: any MembershipSource) async {
         switch event {
         case .member(let kind, let list):
+            // Only said: the list is read on the change signal, which comes
+            // sooner (and, from our own member, from these same events).
             logger.info("\(kind.rawValue): \(list.map(\.name).joined(separator: ", "))")
-            try? await refresh(from: source)
         case .query(let query) where BalancerQuery(rawValue: query.name) != nil:
             Task { await self.answer(query, source: source) }
         default:

@@ -67,14 +67,14 @@ final class DemoTraffic: Sendable {
     }
 
     private func visit(browser turn: Int) async {
-        let slot = state.withLock { s -> Int in
+        let (slot, cookie) = state.withLock { s -> (Int, String?) in
             let slot = turn % s.cookies.count
             // About one visit in 150 is a new visitor on that browser.
             if turn % 150 == 149 { s.cookies[slot] = nil }
-            return slot
+            return (slot, s.cookies[slot])
         }
         var request = HTTPClientRequest(url: site)
-        if let cookie = state.withLock({ $0.cookies[slot] }) { request.headers.add(name: "Cookie", value: "SERVERID=\(cookie)") }
+        if let cookie { request.headers.add(name: "Cookie", value: "SERVERID=\(cookie)") }
         var ok = false
         var fresh: String?
         do {
