@@ -184,10 +184,11 @@ extension DemoTopologyTests {
                 return text.split(separator: "\n").contains { $0.contains("error") && $0.contains("HAProxy's master") }
             }
             print("dead haproxy master reported after \(String(format: "%.1f", Date().timeIntervalSince(killed))) s")
-            // Rendering and checking the file can outlast the query's 3 s on
-            // a busy machine: ask again once if no answer came.
-            var reload = try await demo.query("serftop-reload", "")
-            if !reload.contains("Response from") { reload = try await demo.query("serftop-reload", "") }
+            // Rendering, checking and a reload that finds no master can
+            // outlast 3 s on a busy machine: give the answer time, and ask
+            // again once if none came.
+            var reload = try await demo.query("serftop-reload", "", timeout: "10s")
+            if !reload.contains("Response from") { reload = try await demo.query("serftop-reload", "", timeout: "10s") }
             #expect(reload.contains("(warning: HAProxy's master"), "the query answer says what is wrong: \(reload)")
             // The worker the master left behind (now init's child) may still serve: end it too.
             for pid in before.workers { kill(Int32(pid), SIGKILL) }

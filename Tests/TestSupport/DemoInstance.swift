@@ -72,10 +72,11 @@ public final class DemoInstance: @unchecked Sendable {
 
     /// Sends a query through a native serftop member; its printed output.
     /// `serftop query` signed with the demo's action key, or unsigned.
-    public func query(_ name: String, _ payload: String? = nil, signed: Bool = true, keyFile: String? = nil) async throws -> String {
+    public func query(_ name: String, _ payload: String? = nil, signed: Bool = true, keyFile: String? = nil,
+                      timeout: String = "3s") async throws -> String {
         let key = keyFile ?? (signed ? endpoints.actionKey : nil)
         let args = ["query", name] + (payload.map { [$0] } ?? []) +
-            ["--join", endpoints.gossip, "--bind", "127.0.0.1:0", "--tag", "role=^balancer$", "--timeout", "3s"] +
+            ["--join", endpoints.gossip, "--bind", "127.0.0.1:0", "--tag", "role=^balancer$", "--timeout", timeout] +
             (key.map { ["--action-key-file", $0] } ?? [])
         return try await SerftopBinary.run(args).output
     }
