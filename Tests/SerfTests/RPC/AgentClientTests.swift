@@ -62,14 +62,19 @@ import TestSupport
         let order = OrderLog()
         let watchChanges = Task {
             for try await _ in changes {
+                // The tick's own time: reading the list after it may be slow
+                // on a busy machine, and is not what is being timed.
+                let ticked = ContinuousClock.now
                 if try await client.members().contains(where: { $0.name == "rpcc-new" && $0.status == .alive }) {
-                    await order.note("signal"); return
+                    await order.note("signal", at: ticked); return
                 }
             }
         }
         let watchEvents = Task {
             for try await event in events {
-                if case .member(.join, let ms) = event, ms.contains(where: { $0.name == "rpcc-new" }) { await order.note("event"); return }
+                if case .member(.join, let ms) = event, ms.contains(where: { $0.name == "rpcc-new" }) {
+                    await order.note("event", at: .now); return
+                }
             }
         }
         let newcomer = try SerfAgent("rpcc-new", { var o = SerfAgent.Options(); o.join = [agents[0].gossipAddress]; return o }())
@@ -151,6 +156,8 @@ import TestSupport
 }
 
 actor OrderLog {
-    var entries: [String] = []
-    func note(_ s: String) { entries.append(s) }
+    private var noted: [(String, ContinuousClock.Instant)] = []
+    func note(_ s: String, at time: ContinuousClock.Instant) { noted.append((s, time)) }
+    /// What was noted, in the order it happened.
+    var entries: [String] { noted.sorted { $0.1 < $1.1 }.map(\.0) }
 }
