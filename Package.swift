@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // msgpack with the two profiles the wire needs (gossip, agent RPC)
@@ -71,13 +72,15 @@ let package = Package(
         ]),
         // what the commands print: members, events, stats as text or JSON
         .target(name: "Presentation", dependencies: ["Serf", "HAProxy"]),
-        // membership -> server list -> haproxy.cfg -> validate -> reload
+        // membership -> server list -> haproxy.cfg -> validate -> runtime API or reload; metrics
         .target(name: "Balancer", dependencies: [
             "Serf", "HAProxy", "BalancerContract",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ] + nio),
         .executableTarget(name: "serftop", dependencies: [
             "Memberlist", "Serf", "HAProxy", "BalancerContract", "Presentation", "Dashboard", "TerminalUI", "Balancer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

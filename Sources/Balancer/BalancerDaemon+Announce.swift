@@ -11,6 +11,7 @@ extension BalancerDaemon {
         let kind: BalancerAnnouncement.Kind
         switch result.kind {
         case .reloaded: kind = .reloaded
+        case .updated: kind = .updated
         case .installed: kind = .installed
         case .failed: kind = .refused
         case .held: kind = .held

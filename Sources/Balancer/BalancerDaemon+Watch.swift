@@ -21,6 +21,7 @@ extension BalancerDaemon {
                 if state.workers.isEmpty {
                     problem = "HAProxy's master (pid \(state.masterPID)) has no worker serving"
                 } else {
+                    metrics.haproxyUp.set(Int64(1))
                     if haproxyDown != nil {
                         logger.info("HAProxy answers again: master pid \(state.masterPID), worker \(state.workers.map(String.init).joined(separator: ", "))")
                         haproxyDown = nil
@@ -59,6 +60,7 @@ extension BalancerDaemon {
 
     func haproxyProblem(_ text: String) {
         haproxyDown = text
+        metrics.haproxyUp.set(Int64(0))
         haproxyErrors.error(text, logger: logger)
     }
 }

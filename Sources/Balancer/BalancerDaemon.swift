@@ -48,8 +48,19 @@ public actor BalancerDaemon {
     var announcer: (any MembershipSource)?
     /// Reloads made since the start, for the announcements.
     public internal(set) var reloads = 0
+    /// Applies made through the runtime API alone, without a reload.
+    public internal(set) var runtimeUpdates = 0
+    /// The template as the last render read it: an edit is applied at the
+    /// next poll, without waiting for a membership change or a reload query.
+    /// (nil before the first render; `.some(nil)` when it could not be looked at.)
+    var templateStamp: FileStamp??
     /// The failure announced last: a render retried with back-off is told once.
     var announcedFailure: String?
+
+    /// What `--metrics` serves; counters move whether or not it is served.
+    public let metrics = BalancerMetrics()
+    /// Whether the daemon follows its agent now (for the health endpoint).
+    public internal(set) var following = false
 
     public init(settings: BalancerSettings, logger: Logger) {
         self.settings = settings
@@ -104,7 +115,13 @@ public actor BalancerDaemon {
         defer { Task { try? await source.close() } }
         removals.connected()
         announcer = source
-        defer { announcer = nil }
+        following = true
+        metrics.agentConnected.set(Int64(1))
+        defer {
+            announcer = nil
+            following = false
+            metrics.agentConnected.set(Int64(0))
+        }
         try await refresh(from: source)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -131,11 +148,16 @@ public actor BalancerDaemon {
             if now >= nextPoll {
                 nextPoll = now + settings.pollInterval
                 try await refresh(from: source)
+                // Also once at the start: the template may have changed
+                // while no daemon ran.
+                if templateStamp == nil || FileStamp(path: settings.templatePath) != templateStamp! {
+                    if await apply(force: false, reason: "the template changed").kind == .reloaded { batch.reloaded(at: .now) }
+                }
             }
             if let due = nextApplyAt, now >= due {
-                batch.applying(at: .now)
+                batch.clear()
                 pending = nil
-                _ = await apply(force: false, reason: "membership changed")
+                if await apply(force: false, reason: "membership changed").kind == .reloaded { batch.reloaded(at: .now) }
             }
         }
     }
@@ -220,7 +242,10 @@ public actor BalancerDaemon {
         let previous = applyChain
         let task = Task { () -> ApplyResult in
             _ = await previous?.value
-            return await self.applyNow(force: force, reason: reason)
+            let started = ContinuousClock.now
+            let result = await self.applyNow(force: force, reason: reason)
+            self.metrics.recorded(result, took: .now - started)
+            return result
         }
         applyChain = task
         return await task.value
@@ -250,6 +275,7 @@ public actor BalancerDaemon {
         }
         appliedCount += 1
         if result.kind == .reloaded { reloads += 1 }
+        if result.kind == .updated { runtimeUpdates += 1 }
         lastResult = result
         announce(result, from: before, to: servers)
         if result.succeeded {
@@ -267,26 +293,79 @@ public actor BalancerDaemon {
         return result
     }
 
+    /// Installs the render, then makes the running HAProxy match it: through
+    /// the runtime API when only the servers changed, else by a reload.
     func install(_ servers: [BackendServer], force: Bool) async throws(BalancerError) -> ApplyResult {
+        templateStamp = .some(FileStamp(path: settings.templatePath))
         let template = try ConfigTemplate(path: settings.templatePath)
         let text = template.render(servers: servers, values: settings.templateValues)
-        if !force && text == installer.current() {
+        let previous = installer.current()
+        if !force && text == previous {
             return ApplyResult(kind: .unchanged, servers: servers.count, message: "the installed file already says this")
         }
-        await saveServerState()
         try await installer.install(text)
+        var why = force ? "asked to" : "the configuration changed beyond its servers"
+        if !force, let previous, let api = settings.runtimeAPI {
+            let was = RenderedBackend(text: previous, backend: settings.backend)
+            let now = RenderedBackend(text: text, backend: settings.backend)
+            if was.skeleton == now.skeleton {
+                do {
+                    let (added, deleted) = try await changeLive(from: was, to: now, api: api)
+                    let change = added.map { "+\($0)" } + deleted.map { "-\($0)" }
+                    var result = ApplyResult(kind: .updated, servers: servers.count,
+                                             message: "changed at run time, no reload" + (change.isEmpty ? "" : ": " + change.joined(separator: " ")))
+                    result.added = added.count
+                    result.deleted = deleted.count
+                    return result
+                } catch {
+                    why = "the running HAProxy did not take the change (\(error)), so it is reloaded instead"
+                    logger.warning("\(why)")
+                }
+            }
+        } else if previous == nil {
+            why = "no configuration was installed before"
+        }
+        return try await reload(servers.count, why: why)
+    }
+
+    /// Adds and deletes servers in the running HAProxy so that it has those
+    /// of `now`, starting from the servers it has (not from what we think it
+    /// has). A server whose line changed (address, port, options) is
+    /// replaced. Throws at the first step HAProxy refuses.
+    func changeLive(from was: RenderedBackend, to now: RenderedBackend, api: HAProxyAddress) async throws
+        -> (added: [String], deleted: [String]) {
+        let runtime = RuntimeServers(api: RuntimeAPI(address: api), backend: settings.backend)
+        let running = try await runtime.names()
+        let wanted = Set(now.servers.keys)
+        let changed = Set(wanted.intersection(running).filter { was.servers[$0] != now.servers[$0] })
+        var removed: [String] = [], added: [String] = []
+        for text in running.subtracting(wanted).union(changed).sorted() {
+            guard let name = try? HAProxyName(text) else { continue }
+            try await runtime.delete(name)
+            removed.append(text)
+        }
+        for text in wanted.subtracting(running).union(changed).sorted() {
+            guard let name = try? HAProxyName(text), let line = now.runtimeLine(for: name) else { continue }
+            try await runtime.add(name, address: line.address, options: line.options, dynamicCookie: now.dynamicCookie)
+            added.append(text)
+        }
+        return (added, removed)
+    }
+
+    func reload(_ servers: Int, why: String) async throws(BalancerError) -> ApplyResult {
+        await saveServerState()
         guard let master = settings.masterCLI else {
-            return ApplyResult(kind: .installed, servers: servers.count, message: "no master CLI given, so not reloaded")
+            return ApplyResult(kind: .installed, servers: servers, message: "no master CLI given, so not reloaded")
         }
         let outcome: ActionOutcome
         do {
             outcome = try await MasterCLI(address: master).reload()
         } catch {
-            return ApplyResult(kind: .installed, servers: servers.count,
+            return ApplyResult(kind: .installed, servers: servers,
                                message: "HAProxy's master CLI at \(master) does not answer (\(error)); the file applies when HAProxy starts")
         }
         guard outcome.succeeded else { throw .haproxy(outcome.message) }
-        return ApplyResult(kind: .reloaded, servers: servers.count, message: outcome.message)
+        return ApplyResult(kind: .reloaded, servers: servers, message: "\(outcome.message) (\(why))")
     }
 
     /// Keeps the operator's drain and maint across the reload (the template's
@@ -302,6 +381,7 @@ public actor BalancerDaemon {
         self.members = members
         let servers = desired
         do {
+            templateStamp = .some(FileStamp(path: settings.templatePath))
             let template = try ConfigTemplate(path: settings.templatePath)
             try await installer.install(template.render(servers: servers, values: settings.templateValues))
             installed = servers

@@ -56,6 +56,9 @@ public struct BalancerSettings: Sendable {
     public var templateValues: [String: String] {
         var v = ["backend": backend.text]
         if let stateFile { v["state_file"] = stateFile }
+        // The same server must get the same cookie from every balancer, and
+        // outsiders must not be able to work its address back from it.
+        v["cookie_key"] = actionKey?.derived(for: "haproxy dynamic-cookie-key") ?? "serftop-unsigned-cluster"
         return v.merging(values) { $1 }
     }
 }

@@ -5,12 +5,12 @@
 /// A batch that adds or changes a server is urgent (a new node waits to
 /// serve). One that only removes servers is not: they are already out of
 /// rotation through the runtime API, and failures are detected one by one
-/// over seconds, so a longer window folds them into few reloads.
+/// over seconds, so a longer window folds them into few applies.
 ///
-/// An urgent change that comes after a calm spell (nothing applied for
-/// `calm`) is due at once: a lone join does not wait out a quiet period
-/// that is there for bursts. The rest of a burst that starts this way is
-/// batched as usual, so a burst costs one reload more than it would.
+/// An urgent change that comes after a calm spell (no reload for `calm`) is
+/// due at once: a lone join does not wait out a quiet period that is there
+/// to fold a burst into few reloads. Changes made at run time cost no
+/// reload, so while they work every addition is due at once.
 public struct ChangeBatch: Sendable {
     public struct Window: Sendable, Equatable {
         public var quiet: Duration
@@ -30,7 +30,7 @@ public struct ChangeBatch: Sendable {
     public private(set) var urgent = false
     /// When the batch became urgent after a calm spell: it is due then.
     public private(set) var leading: ContinuousClock.Instant?
-    public private(set) var lastApplied: ContinuousClock.Instant?
+    public private(set) var lastReload: ContinuousClock.Instant?
 
     public init(urgent: Window, removal: Window, calm: Duration? = nil) {
         urgentWindow = urgent
@@ -45,7 +45,7 @@ public struct ChangeBatch: Sendable {
     public mutating func note(at now: ContinuousClock.Instant, urgent: Bool = true) {
         if first == nil { first = now }
         last = now
-        if urgent && !self.urgent, let calm, lastApplied.map({ now - $0 >= calm }) ?? true {
+        if urgent && !self.urgent, let calm, lastReload.map({ now - $0 >= calm }) ?? true {
             leading = now
         }
         self.urgent = self.urgent || urgent
@@ -61,11 +61,9 @@ public struct ChangeBatch: Sendable {
 
     public func isDue(at now: ContinuousClock.Instant) -> Bool { due.map { now >= $0 } ?? false }
 
-    /// The pending changes are being applied: a new batch starts, and the
-    /// calm spell starts again.
-    public mutating func applying(at now: ContinuousClock.Instant) {
-        clear()
-        lastApplied = now
+    /// An apply reloaded HAProxy: the calm spell starts again.
+    public mutating func reloaded(at now: ContinuousClock.Instant) {
+        lastReload = now
     }
 
     public mutating func clear() {

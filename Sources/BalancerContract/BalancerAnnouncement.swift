@@ -13,7 +13,7 @@ import HAProxy
 ///
 ///     v1
 ///     balancer ha
-///     kind reloaded            (reloaded, installed, refused or held)
+///     kind reloaded            (updated, reloaded, installed, refused or held)
 ///     servers 4
 ///     reload 12
 ///     added web4 web5          (HAProxy server names, space separated)
@@ -33,6 +33,9 @@ public struct BalancerAnnouncement: Sendable, Hashable {
     public static let maxReason = 160
 
     public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Installed, and the running HAProxy changed through its runtime
+        /// API, without a reload.
+        case updated
         /// Installed and reloaded through the master CLI.
         case reloaded
         /// Installed, not reloaded (no master CLI, or HAProxy not running).

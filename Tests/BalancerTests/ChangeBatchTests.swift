@@ -68,7 +68,8 @@ import Testing
         var b = batch
         b.note(at: t0)
         #expect(b.due == t0)
-        b.applying(at: t0)
+        b.clear()
+        b.reloaded(at: t0)
         b.note(at: t0 + .seconds(3))
         #expect(b.due == t0 + .seconds(3))
     }
@@ -76,10 +77,20 @@ import Testing
     @Test func theRestOfABurstWaitsForTheQuietPeriod() {
         var b = batch
         b.note(at: t0)
-        b.applying(at: t0)
+        b.clear()
+        b.reloaded(at: t0)
         b.note(at: t0 + .milliseconds(100))
         b.note(at: t0 + .milliseconds(300))
         #expect(b.due == t0 + .milliseconds(500))
+    }
+
+    @Test func additionsMadeAtRunTimeStartNoCalmSpell() {
+        var b = batch
+        b.note(at: t0)
+        b.clear()
+        // Applied without a reload: the next addition is due at once too.
+        b.note(at: t0 + .milliseconds(100))
+        #expect(b.due == t0 + .milliseconds(100))
     }
 
     @Test func removalsAreNeverAppliedAtOnce() {

@@ -26,7 +26,7 @@ extension DemoTopologyTests {
                 let start = Date()
                 try app.join(demo.endpoints.gossip)
                 try await eventually("\(app.name) to answer through haproxy", timeout: 10, every: 0.02) {
-                    await demo.siteHost(stickTo: app.name) == app.name
+                    await demo.serves(app.name)
                 }
                 times.append(Date().timeIntervalSince(start))
             }
@@ -37,6 +37,34 @@ extension DemoTopologyTests {
             #expect(sorted[sorted.count / 2] < 2.0, "join-to-serving times \(times)")
             #expect(sorted.last! < 8.0, "join-to-serving times \(times)")
             #expect(try demo.configuredServers().count == 6)
+        }
+
+        /// The daemon's health check answers for HAProxy now, not for what
+        /// the last watch saw: a killed HAProxy fails it at once.
+        @Test func theHealthEndpointFailsWhenHAProxyIsKilled() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            func health() async throws -> (code: String, body: String) {
+                let r = try await Tools.run("curl", ["-s", "--max-time", "3", "-w", "\n%{http_code}", demo.endpoints.health[0]])
+                let lines = r.output.split(separator: "\n", omittingEmptySubsequences: false)
+                return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            let healthy = try await health()
+            #expect(healthy.code == "200" && healthy.body == "ok", "\(healthy)")
+            #expect(await demo.metric("serftop_balancer_haproxy_up") == 1)
+            #expect(await demo.metric("serftop_balancer_agent_connected") == 1)
+            #expect(await demo.metric(#"serftop_balancer_members{status="alive"}"#) == 2)
+            let state = try await master(demo).processes()
+            kill(Int32(state.masterPID), SIGKILL)
+            for worker in state.workers { kill(Int32(worker), SIGKILL) }
+            let failed = try await health()
+            #expect(failed.code == "503", "\(failed)")
+            #expect(failed.body.contains("HAProxy's master CLI does not answer"), "\(failed)")
+            try await eventually("haproxy_up to drop to 0", timeout: 10) { await demo.metric("serftop_balancer_haproxy_up") == 0 }
+            let notFound = try await Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}",
+                                                        demo.endpoints.health[0].replacingOccurrences(of: "healthz", with: "nope")])
+            #expect(notFound.output == "404")
+            let post = try await Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", demo.endpoints.metrics[0]])
+            #expect(post.output == "405")
         }
 
         @Test func aKilledWebAppLeavesTheConfigAfterTheFailureTimeout() async throws {

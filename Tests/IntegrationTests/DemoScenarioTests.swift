@@ -29,7 +29,7 @@ extension DemoTopologyTests {
             let demo = try await DemoInstance(nodes: 3, extra: ["--scenario", "tour", "--traffic", "20"])
             _ = try await step(demo, "add web4")
             try await eventually("web4 to be served through haproxy", timeout: 10, every: 0.1) {
-                await demo.siteHost(stickTo: "web4") == "web4"
+                await demo.serves("web4")
             }
             _ = try await step(demo, "drain web1")
             try await eventually("web1 in DRAIN", timeout: 4, every: 0.1) { await status(demo, "web1") == "DRAIN" }

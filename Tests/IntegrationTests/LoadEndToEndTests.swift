@@ -99,6 +99,78 @@ extension DemoTopologyTests {
             #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
         }
 
+        /// Runtime first: twenty web apps join, one every 2 s, then leave
+        /// gracefully, one every 2 s, all under wrk. HAProxy gets every change
+        /// through its runtime API: no request fails and it is never reloaded,
+        /// while the file still follows the membership. A template edit then
+        /// costs exactly one reload.
+        @Test func twentyJoinsAndLeavesUnderLoadCostNoReload() async throws {
+            let demo = try await DemoInstance(nodes: 2)
+            let master = MasterCLI(address: .unix(path: demo.masterSocket))
+            let running = RuntimeServers(api: RuntimeAPI(address: HAProxyAddress(demo.runtimeAPI)!), backend: "nodes")
+            let before = try await master.processes().reloads
+            let adds = #"serftop_balancer_runtime_changes_total{change="add"}"#
+            let deletes = #"serftop_balancer_runtime_changes_total{change="delete"}"#
+            let reloadsMetric = "serftop_balancer_reloads_total"
+            let addsBefore = try #require(await demo.metric(adds)), deletesBefore = try #require(await demo.metric(deletes))
+            let load = Task { try await wrk(demo.endpoints.site, seconds: 100) }
+            var apps: [WebApp] = []
+            for i in 1 ... 20 {
+                let app = try WebApp("live\(i)")
+                try await app.waitUntilServing()
+                try app.join(demo.endpoints.gossip)
+                apps.append(app)
+                try await Task.sleep(for: .seconds(2))
+            }
+            let all = Set(demo.endpoints.nodes + apps.map(\.name))
+            try await eventually("all 22 servers in the config", timeout: 20) { Set(try demo.configuredServers()) == all }
+            #expect(try await running.names() == all)
+            // Served: wrk's requests reach every server added at run time
+            // (round-robin under wrk's load cannot be aimed at one server).
+            let rows = try await RuntimeAPI(address: HAProxyAddress(demo.runtimeAPI)!).stats().servers
+            for app in apps {
+                let row = rows.first { $0.proxy == "nodes" && $0.service == app.name }
+                #expect(row?.status?.takesTraffic == true && (row?.fields["stot"].flatMap { Int($0) } ?? 0) > 0,
+                        "\(app.name): \(row?.fields ?? [:])")
+            }
+            let reloadsAfterJoins = try await master.processes().reloads
+            // The metrics move while wrk runs: twenty additions, no reload.
+            #expect(try #require(await demo.metric(adds)) >= addsBefore + 20)
+            #expect(await demo.metric(reloadsMetric) == 0)
+            for app in apps {
+                app.leave()
+                try await Task.sleep(for: .seconds(2))
+            }
+            try await eventually("the config back to the demo's nodes", timeout: 40) {
+                Set(try demo.configuredServers()) == Set(demo.endpoints.nodes)
+            }
+            let result = try await load.value
+            for app in apps { app.app.stop() }
+            let after = try await master.processes().reloads
+            let balancerLog = (try? String(contentsOfFile: demo.endpoints.directory + "/logs/balancer.log", encoding: .utf8)) ?? ""
+            print("20 joins and 20 leaves, one every 2 s, under wrk: \(result); reloads \(before) → \(reloadsAfterJoins) → \(after)")
+            #expect(after == before, "HAProxy was reloaded:\n\(balancerLog.suffix(3000))")
+            #expect(try #require(await demo.metric(deletes)) >= deletesBefore + 20)
+            #expect(await demo.metric(#"serftop_balancer_servers{state="UP"}"#) == 2)
+            #expect(try await running.names() == Set(demo.endpoints.nodes))
+            #expect(result.requests > 1000, "\(result.raw)")
+            #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
+
+            // Anything else in the file takes a reload: one, on its own.
+            let template = try String(contentsOfFile: demo.endpoints.template, encoding: .utf8)
+            let edited = template.replacingOccurrences(of: "timeout server 50s", with: "timeout server 51s")
+            #expect(edited != template)
+            try edited.write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
+            try await eventually("the edit in the config", timeout: 10) {
+                try String(contentsOfFile: demo.endpoints.config, encoding: .utf8).contains("timeout server 51s")
+            }
+            // The master re-executes on reload, and refuses its CLI meanwhile.
+            try await eventually("one reload", timeout: 10) { (try? await master.processes().reloads) == after + 1 }
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await master.processes().reloads == after + 1)
+            #expect(await demo.metric(reloadsMetric) == 1)
+        }
+
         /// A serf agent restarted on the balancer host knows only itself; the
         /// balancer must not take that for every web app having gone. The
         /// same when the balancer daemon restarts with it (a host reboot):

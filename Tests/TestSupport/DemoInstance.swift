@@ -19,6 +19,8 @@ public final class DemoInstance: @unchecked Sendable {
         public var directory: String
         public var nodes: [String]
         public var actionKey: String
+        public var metrics: [String]
+        public var health: [String]
     }
 
     public let daemon: Daemon
@@ -60,14 +62,30 @@ public final class DemoInstance: @unchecked Sendable {
     }
 
     /// Asks the site once on a fresh connection; the JSON `host` that answered.
-    /// `stickTo`: the server cookie's value, which sends the request to that
-    /// server once HAProxy has it (and round-robin anywhere before), so that
-    /// "is it served yet" does not wait for its turn in the rotation.
-    public func siteHost(stickTo server: String? = nil) async -> String? {
-        let cookie = server.map { ["-b", "SERVERID=\($0)"] } ?? []
-        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2"] + cookie + [endpoints.site]), r.status == 0,
+    public func siteHost() async -> String? {
+        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2", endpoints.site]), r.status == 0,
               let json = try? JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] else { return nil }
         return json["host"] as? String
+    }
+
+    /// Whether `server` answers through the site: asks once per configured
+    /// server and one more, so that round-robin reaches it if HAProxy has it.
+    /// (Its cookie is derived from its address, so no request can ask for it
+    /// by name.)
+    public func serves(_ server: String) async -> Bool {
+        let rounds = ((try? configuredServers().count) ?? 0) + 1
+        for _ in 0 ..< rounds where await siteHost() == server { return true }
+        return false
+    }
+
+    /// One series of the balancer's /metrics, e.g.
+    /// `serftop_balancer_runtime_changes_total{change="add"}`.
+    public func metric(_ series: String) async -> Double? {
+        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2", endpoints.metrics[0]]), r.status == 0 else { return nil }
+        for line in r.output.split(separator: "\n") where line.hasPrefix(series + " ") {
+            return Double(line.dropFirst(series.count + 1))
+        }
+        return nil
     }
 
     /// Sends a query through a native serftop member; its printed output.

@@ -47,6 +47,15 @@ public struct ActionKey: Sendable {
         return Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))).base64EncodedString()
     }
 
+    /// A value every holder of the key derives alike and nobody else can:
+    /// for a secret that must match across balancers (HAProxy's dynamic
+    /// cookie key) without a second file to share. Hex, 32 characters.
+    public func derived(for purpose: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array("serftop-derived\0\(purpose)".utf8), using: SymmetricKey(data: secret))
+        let hex = Array("0123456789abcdef")
+        return String(code.prefix(16).flatMap { [hex[Int($0 >> 4)], hex[Int($0 & 15)]] })
+    }
+
     /// `payload` with its signature appended.
     public func sign(query: String, payload: [UInt8], sender: String, ltime: UInt64) -> [UInt8] {
         payload + Array("\(Self.marker)\(ltime) \(mac(query: query, payload: payload, sender: sender, ltime: ltime)) \(sender)".utf8)

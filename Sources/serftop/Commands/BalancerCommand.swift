@@ -4,6 +4,7 @@ import BalancerContract
 import Foundation
 import HAProxy
 import Logging
+import NIOCore
 import Serf
 
 struct BalancerCommand: AsyncParsableCommand {
@@ -55,6 +56,8 @@ struct BalancerCommand: AsyncParsableCommand {
     @Option(name: .customLong("hold-release-seconds"), help: "Install a held-back render once the same view has held this long.")
     var holdReleaseSeconds = 30
     @OptionGroup var actionKey: ActionKeyOptions
+    @Option(help: ArgumentHelp("Serve /metrics (Prometheus) and /healthz on HOST:PORT (port 0: any free one). Keep it on loopback or a monitoring network.", valueName: "host:port"))
+    var metrics: String?
     @Flag(help: "Render, check and install once without reloading, then exit (before HAProxy starts).")
     var once = false
 
@@ -113,8 +116,33 @@ struct BalancerCommand: AsyncParsableCommand {
             return
         }
         logger.info("balancer: \(settings.templatePath) → \(settings.configPath); backend \(settings.backend) ← members with \(ClusterRoles.tag)=\(settings.selection.roles.backend)")
+        let server = try await metricsServer()
+        if let server { logger.info("metrics on http://\(Self.hostPort(server.address))/metrics, health on /healthz") }
         try await TerminationSignal.run({
-            await daemon.run { try await SerfAgentClient.connect(rpc, authKey: auth) }
+            await withDiscardingTaskGroup { group in
+                if let server {
+                    group.addTask { try? await server.run { await daemon.respond(to: $0) } }
+                }
+                await daemon.run { try await SerfAgentClient.connect(rpc, authKey: auth) }
+                group.cancelAll()
+            }
         }, cleanup: {})
+    }
+
+    func metricsServer() async throws -> MetricsServer? {
+        guard let metrics else { return nil }
+        guard let (host, port) = splitHostPort(metrics, defaultPort: -1), port >= 0, port <= 65535 else {
+            throw ValidationError("--metrics takes HOST:PORT, not '\(metrics)'")
+        }
+        do {
+            return try await MetricsServer.bind(host: host, port: port)
+        } catch {
+            throw CommandFailure("cannot serve metrics on \(metrics): \(error)")
+        }
+    }
+
+    static func hostPort(_ address: SocketAddress) -> String {
+        let ip = address.ipAddress ?? "?"
+        return (ip.contains(":") ? "[\(ip)]" : ip) + ":\(address.port ?? 0)"
     }
 }

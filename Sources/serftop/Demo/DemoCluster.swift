@@ -21,13 +21,16 @@ actor DemoCluster {
         var nodes: [String]
         /// The file holding the key that signs actions (`--action-key-file`).
         var actionKey: String
+        /// Each balancer's Prometheus metrics and health check (`--metrics`).
+        var metrics: [String]
+        var health: [String]
     }
 
     let directory: String
     let assets: DemoAssets
     let serftop: String
     var ports = LoopbackPorts()
-    let haGossip: UInt16, haRPC: UInt16, sitePort: UInt16, statsPort: UInt16, adminPort: UInt16
+    let haGossip: UInt16, haRPC: UInt16, sitePort: UInt16, statsPort: UInt16, adminPort: UInt16, metricsPort: UInt16
     var children: [ChildProcess] = []
     /// Children stopped on purpose: their exit is no news.
     var stopping: Set<pid_t> = []
@@ -40,6 +43,7 @@ actor DemoCluster {
         serftop = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var p = LoopbackPorts()
         haGossip = p.next(); haRPC = p.next(); sitePort = p.next(); statsPort = p.next(); adminPort = p.next()
+        metricsPort = p.next()
         ports = p
     }
 
@@ -53,7 +57,8 @@ actor DemoCluster {
         Endpoints(gossip: gossipAddress, rpc: "127.0.0.1:\(haRPC)", site: "http://127.0.0.1:\(sitePort)/",
                   stats: "http://127.0.0.1:\(statsPort)/", runtimeAPI: runtimeAPI, masterCLI: "unix:\(masterSocket)",
                   template: templatePath, config: configPath, directory: directory, nodes: nodes.map(\.name),
-                  actionKey: actionKeyPath)
+                  actionKey: actionKeyPath, metrics: ["http://127.0.0.1:\(metricsPort)/metrics"],
+                  health: ["http://127.0.0.1:\(metricsPort)/healthz"])
     }
 
     func log(_ name: String) -> String { "\(directory)/logs/\(name).log" }
@@ -107,6 +112,7 @@ actor DemoCluster {
         ["--rpc", "127.0.0.1:\(haRPC)", "--template", templatePath, "--config", configPath,
          "--haproxy-master", "unix:\(masterSocket)", "--runtime-api", runtimeAPI,
          "--state-file", "\(directory)/server-state", "--drain-seconds", "5", "--action-key-file", actionKeyPath,
+         "--metrics", "127.0.0.1:\(metricsPort)",
          "--set", "site_bind=127.0.0.1:\(sitePort)", "--set", "stats_bind=127.0.0.1:\(statsPort)",
          "--set", "admin_socket=\(directory)/admin.sock", "--set", "admin_tcp=127.0.0.1:\(adminPort)"]
     }
