@@ -22,6 +22,13 @@ import Testing
         #expect(entry.text == "balancer ha reloaded (#12): 4 servers, +web4 -web2")
     }
 
+    @Test func aChangeAtRunTimeSaysNoReload() throws {
+        let a = BalancerAnnouncement(balancer: "ha", kind: .updated, servers: 5, reload: 0, added: ["web5"])
+        let entry = try #require(logged(a.encoded))
+        #expect(entry.kind == .reload)
+        #expect(entry.text == "balancer ha updated, no reload: 5 servers, +web5")
+    }
+
     @Test func aRefusalSaysWhy() throws {
         let a = BalancerAnnouncement(balancer: "ha", kind: .refused, servers: 1, reload: 3, added: ["web9"],
                                      reason: "haproxy -c: unknown keyword 'bogus'")

@@ -34,11 +34,11 @@ extension DemoTopologyTests {
             try await app.waitUntilServing()
             try app.join(demo.endpoints.gossip)
             let screen = try await tmux.waitFor("the balancer's reload for extra1", timeout: 30) {
-                $0.contains("balancer ha reloaded (#") && $0.contains("2 servers, +extra1")
+                $0.contains("balancer ha updated, no reload: 2 servers, +extra1")
             }
             #expect(!screen.contains("unreadable announcement"), "\(screen)")
             try await viaAgent.waitFor("the reload through the agent", timeout: 10) {
-                $0.contains("balancer ha reloaded (#") && $0.contains("2 servers, +extra1")
+                $0.contains("balancer ha updated, no reload: 2 servers, +extra1")
             }
             await viaAgent.send("/")
             await viaAgent.send("-l", "web1")

@@ -98,7 +98,7 @@ extension DemoTopologyTests {
             defer { watcher.kill() }
             _ = try await step(demo, "add web4")
             let screen = try await watcher.waitFor("the balancer's reload for web4", timeout: 30) {
-                $0.contains("balancer ha reloaded (#") && $0.contains("+web4")
+                $0.contains("balancer ha updated, no reload: ") && $0.contains("+web4")
             }
             #expect(!screen.contains("unreadable announcement"), "\(screen)")
         }

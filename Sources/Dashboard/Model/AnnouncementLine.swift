@@ -21,7 +21,7 @@ enum AnnouncementLine {
         let change = changes.isEmpty ? "" : ", " + changes.joined(separator: " ")
         let reason = a.reason.map { ": " + shown($0) } ?? ""
         switch a.kind {
-        case .updated: return (.reload, "balancer \(name) updated at run time, no reload: \(servers)\(change)")
+        case .updated: return (.reload, "balancer \(name) updated, no reload: \(servers)\(change)")
         case .reloaded: return (.reload, "balancer \(name) reloaded (#\(a.reload)): \(servers)\(change)")
         case .installed: return (.reload, "balancer \(name) installed a config, not reloaded: \(servers)\(change)")
         case .refused: return (.failure, "balancer \(name) refused a config (\(servers)\(change))\(reason)")
