@@ -12,6 +12,9 @@ public struct ClusterRoles: Sendable, Hashable {
     public static let observer = "observer"
     public static let defaultBalancer = "balancer"
     public static let defaultBackend = "backend"
+    /// Set by a balancer host's VRRP notify script on the host that holds
+    /// the virtual address (its value: the address), removed elsewhere.
+    public static let vipTag = "vip"
 
     /// Members running HAProxy and `serftop balancer`.
     public var balancer: String

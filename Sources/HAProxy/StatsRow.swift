@@ -305,6 +305,8 @@ public struct ServerStatus: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var state: State
+    /// The state alone, as HAProxy writes it ("UP" for "UP 1/3").
+    public var word: String { state == .unknown ? String(raw.split(separator: " ").first ?? "?") : state.rawValue }
     /// "UP 1/3": going down, 1 of 3 failed checks seen ("DOWN 1/2": going up).
     public var transition: Transition?
     /// "MAINT (via nodes/s1)": maintenance inherited from another server.

@@ -21,6 +21,20 @@ public final class DemoInstance: @unchecked Sendable {
         public var actionKey: String
         public var metrics: [String]
         public var health: [String]
+        public var balancers: [Balancer]
+    }
+
+    public struct Balancer: Decodable, Sendable {
+        public var name: String
+        public var gossip: String
+        public var rpc: String
+        public var site: String
+        public var stats: String
+        public var runtimeApi: String
+        public var masterCli: String
+        public var config: String
+        public var metrics: String
+        public var health: String
     }
 
     public let daemon: Daemon

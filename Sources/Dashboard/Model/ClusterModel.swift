@@ -153,7 +153,8 @@ public struct ClusterModel: Sendable {
     public func rows() -> [NodeRow] {
         var servers: [String: [NodeRow.ServerRef]] = [:]
         var serverChanged: [String: Date] = [:]
-        for b in balancers {
+        // By name, so that each balancer's view has the same place in every row.
+        for b in balancers.sorted(by: { $0.label < $1.label }) {
             guard let snapshot = b.snapshot else { continue }
             for row in snapshot.servers {
                 servers[row.service, default: []].append(.init(balancer: b.label, row: row, staleSince: b.staleSince))
@@ -162,6 +163,7 @@ public struct ClusterModel: Sendable {
                 }
             }
         }
+        let reporting = balancers.count { $0.snapshot != nil }
         var out: [NodeRow] = []
         for m in members.values {
             guard case .success(let serverName) = HAProxyName.server(forMember: m.name) else {
@@ -184,6 +186,7 @@ public struct ClusterModel: Sendable {
             out.append(NodeRow(name: name, address: address, role: "", gossip: nil, member: nil, servers: refs,
                                history: history[name]?.samples ?? [], changedAt: serverChanged[name], mark: .notInGossip))
         }
+        for i in out.indices { out[i].balancerCount = reporting }
         return out
     }
 

@@ -1,3 +1,4 @@
+import BalancerContract
 import Foundation
 import HAProxy
 import Serf
@@ -30,6 +31,9 @@ public struct NodeRow: Sendable, Hashable {
     public var isBackend = false
     /// Alive → suspect or failed → alive round trips (MemberHistory).
     public var flaps = 0
+    /// How many balancers had stats to show when the row was made: with more
+    /// than one, the LB cell gives each one's view.
+    public var balancerCount = 0
 
     /// The node's server name (HAProxyName.server(forMember:)), or why it has none.
     public var serverName: Result<HAProxyName, HAProxyError> { HAProxyName.server(forMember: name) }
@@ -45,6 +49,17 @@ public struct NodeRow: Sendable, Hashable {
     /// When the oldest of the node's server rows was scraped, if any of them
     /// is from a balancer that did not answer the last scrape.
     public var staleSince: Date? { servers.compactMap(\.staleSince).min() }
+
+    /// More than one balancer has stats, and they do not see the server
+    /// alike: in different states, or some have it and some do not.
+    public var balancersDisagree: Bool {
+        guard balancerCount > 1, !servers.isEmpty else { return false }
+        return Set(servers.map(\.balancer)).count < balancerCount || Set(servers.map { $0.row.status?.word }).count > 1
+    }
+
+    /// The member holds the balancers' virtual address (the `vip` tag its
+    /// VRRP notify script sets).
+    public var holdsVIP: Bool { member?.tags[ClusterRoles.vipTag] != nil }
 
     /// The first server row: what the LB columns show.
     public var server: StatsRow? { servers.first?.row }

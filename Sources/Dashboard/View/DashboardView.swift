@@ -286,6 +286,19 @@ public struct DashboardView: Sendable {
             lines.append(("haproxy  \(CellText.staleAge(now.timeIntervalSince(since))): a balancer did not answer the last scrape; its figures are from then", .mark))
         }
         if row.mark == .notInLB { lines.append(("haproxy  not a server of any balancer, though tagged \(ClusterRoles.tag)=\(row.role)", .mark)) }
+        if row.balancerCount > 1 {
+            let have = Set(row.servers.map(\.balancer))
+            let views = model.balancers.filter { $0.snapshot != nil }.map { b in
+                "\(b.label) " + (have.contains(b.label) ? row.servers.filter { $0.balancer == b.label }.map { $0.row.status?.raw ?? "?" }.joined(separator: "/") : "does not have it")
+            }
+            if !row.servers.isEmpty {
+                lines.append(("haproxy  " + (row.balancersDisagree ? "the balancers disagree: " : "every balancer alike: ") + views.joined(separator: ", "),
+                              row.balancersDisagree ? .mark : .overlay))
+            }
+        }
+        if row.holdsVIP, let vip = row.member?.tags[ClusterRoles.vipTag] {
+            lines.append(("vip      holds the balancers' virtual address \(vip) (its VRRP notify script says so)", .overlay))
+        }
         if case .sessions(let n)? = row.traffic {
             lines.append(("traffic  \(n) sessions/s; HAProxy gives servers no request rate (req_rate); in HTTP mode each request forwarded is one session", .overlay))
         }

@@ -18,9 +18,9 @@ struct TableColumn {
         [
             TableColumn(id: .name, title: "NAME", minWidth: 10, maxWidth: 24, priority: 0, rightAligned: false),
             TableColumn(id: .address, title: "ADDRESS", minWidth: 15, maxWidth: 15, priority: 7, rightAligned: false),
-            TableColumn(id: .role, title: "ROLE", minWidth: 8, maxWidth: 9, priority: 4, rightAligned: false),
+            TableColumn(id: .role, title: "ROLE", minWidth: 8, maxWidth: 12, priority: 4, rightAligned: false),
             TableColumn(id: .gossip, title: "GOSSIP", minWidth: 7, maxWidth: 11, priority: 1, rightAligned: false),
-            TableColumn(id: .lb, title: "LB", minWidth: 8, maxWidth: 10, priority: 2, rightAligned: false),
+            TableColumn(id: .lb, title: "LB", minWidth: 8, maxWidth: 12, priority: 2, rightAligned: false),
             TableColumn(id: .weight, title: "W", minWidth: 3, maxWidth: 3, priority: 6, rightAligned: true),
             TableColumn(id: .sessions, title: "SESS", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
             TableColumn(id: .rate, title: "REQ/s", minWidth: 5, maxWidth: 6, priority: 3, rightAligned: true),
@@ -71,7 +71,7 @@ enum CellText {
         switch id {
         case .name: return (row.name, .row)
         case .address: return (row.address, .row)
-        case .role: return (row.role, .dim)
+        case .role: return row.holdsVIP ? (row.role + " vip", .mark) : (row.role, .dim)
         case .gossip:
             guard let g = row.gossip else { return ("absent", .mark) }
             return (g.rawValue + (row.flaps > 0 ? " \(glyphs.flap)\(row.flaps)" : ""), role(g))
@@ -79,7 +79,12 @@ enum CellText {
             if row.mark == .notInLB { return ("absent", .mark) }
             if row.mark == .badName { return ("bad name", .mark) }
             guard let s = row.lbStatus else { return (glyphs.dash, .dim) }
-            return (s.raw, role(s))
+            guard row.balancerCount > 1 else { return (s.raw, role(s)) }
+            // Several balancers: alike, how many; not, each one's view.
+            if !row.balancersDisagree { return ("\(s.word) \(glyphs.times)\(row.servers.count)", role(s)) }
+            let missing = max(0, row.balancerCount - Set(row.servers.map(\.balancer)).count)
+            let words = row.servers.map { $0.row.status?.word ?? "?" } + Array(repeating: glyphs.dash, count: missing)
+            return (words.joined(separator: " "), .mark)
         case .weight: return (row.weight.map(String.init) ?? "", .row)
         case .sessions: return (row.sessions.map(String.init) ?? "", .row)
         case .rate:

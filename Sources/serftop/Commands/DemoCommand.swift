@@ -18,6 +18,8 @@ struct DemoCommand: AsyncParsableCommand {
         """)
 
     @Option(help: "How many web apps to start with.") var nodes = 3
+    @Option(help: "How many balancer hosts (agent, haproxy, serftop balancer each), all serving the same web apps.")
+    var balancers = 1
     @Flag(help: "No dashboard: print the endpoints as one JSON line and run until interrupted.") var headless = false
     @Option(help: ArgumentHelp("Where to keep configuration, sockets and logs (a new temporary directory by default).", valueName: "dir"))
     var dir: String?
@@ -37,6 +39,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0 ... 50).contains(nodes) else { throw ValidationError("--nodes takes 0 to 50") }
+        guard (1 ... 3).contains(balancers) else { throw ValidationError("--balancers takes 1 to 3") }
         guard (0 ... 10_000).contains(traffic) else { throw ValidationError("--traffic takes 0 to 10000 requests a second") }
     }
 
@@ -57,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
         let assets = try DemoAssets.locate(override: self.assets, environment: ProcessInfo.processInfo.environment, directory: directory)
         // Stopping the children takes up to 3 s for the balancer, then 3 s for the rest.
         ExitGuard.grace = .seconds(10)
-        let cluster = DemoCluster(directory: directory, assets: assets)
+        let cluster = DemoCluster(directory: directory, assets: assets, balancers: balancers)
         let headless = self.headless
         let progress: @Sendable (String) -> Void = { line in
             FileHandle.standardError.write(Data("demo: \(line)\n".utf8))
