@@ -67,6 +67,34 @@ extension DemoTopologyTests {
             #expect(post.output == "405")
         }
 
+        /// A server option HAProxy 2.6 does not take at run time (`cookie`)
+        /// costs a reload instead, and the log says why.
+        @Test func anOptionRefusedAtRunTimeFallsBackToAReloadAndSaysWhy() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let template = try String(contentsOfFile: demo.endpoints.template, encoding: .utf8)
+            let withCookie = template.replacingOccurrences(of: "    server {{name}} {{endpoint}}\n",
+                                                           with: "    server {{name}} {{endpoint}} cookie {{name}}\n")
+            #expect(withCookie != template)
+            try withCookie.write(toFile: demo.endpoints.template, atomically: true, encoding: .utf8)
+            let web1 = demo.endpoints.nodes[0]
+            try await eventually("the edited template installed", timeout: 10) {
+                try String(contentsOfFile: demo.endpoints.config, encoding: .utf8).contains("cookie \(web1)")
+            }
+            try await eventually("its reload", timeout: 10) { (try? await master(demo).processes().reloads) == 1 }
+
+            let app = try WebApp("cookied")
+            defer { app.stop() }
+            try await app.waitUntilServing()
+            try app.join(demo.endpoints.gossip)
+            try await eventually("cookied served", timeout: 15) { await demo.serves("cookied") }
+            try await eventually("the fallback reload", timeout: 10) { (try? await master(demo).processes().reloads) == 2 }
+            let log = try String(contentsOfFile: demo.endpoints.directory + "/logs/balancer.log", encoding: .utf8)
+            #expect(log.contains("did not take the change") && log.contains("'cookie' option is not accepted"), "\(log.suffix(2000))")
+            try await eventually("the reloads counted", timeout: 5) {
+                await demo.metric(#"serftop_balancer_applies_total{result="reloaded"}"#) == 2
+            }
+        }
+
         @Test func aKilledWebAppLeavesTheConfigAfterTheFailureTimeout() async throws {
             let demo = try await DemoInstance(nodes: 1)
             let app = try WebApp("doomed")
