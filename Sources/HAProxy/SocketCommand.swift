@@ -13,55 +13,58 @@ public enum SocketCommand {
         if let bad = command.unicodeScalars.first(where: { $0 == ";" || $0.properties.generalCategory == .control }) {
             throw HAProxyError.refused("refusing to send \(HAProxyName.quoted(command)) to \(address): it holds \(HAProxyName.describe(bad)), which would make it more than one command")
         }
-        let (chunks, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .connectTimeout(TimeAmount(timeout))
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(ChunkCollector(sink: sink)) }
+        let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel(wrappingChannelSynchronously: channel,
+                                    configuration: .init(isOutboundHalfClosureEnabled: true))
             }
-        let channel: any Channel
+        }
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             switch address {
-            case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
-            case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+            case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+            case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path, channelInitializer: initializer)
             }
         } catch {
             throw HAProxyError.unreachable(what: "the HAProxy socket", address: address.description, reason: describe(error))
         }
-        defer { channel.close(promise: nil) }
-        try await channel.writeAndFlush(ByteBuffer(string: command + "\n")).get()
-        // The master CLI answers once it sees the end of our input.
-        try? await channel.close(mode: .output).get()
         return try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
-                var out = ByteBuffer()
-                for try await var chunk in chunks { out.writeBuffer(&chunk) }
-                return String(buffer: out)
+                try await channel.executeThenClose { inbound, outbound in
+                    try await outbound.write(ByteBuffer(string: command + "\n"))
+                    // The master CLI answers once it sees the end of our input.
+                    outbound.finish()
+                    var out = ByteBuffer()
+                    for try await var chunk in inbound {
+                        guard out.readableBytes + chunk.readableBytes <= maxAnswer else {
+                            throw HAProxyError.refused("\(address) answered '\(command)' with more than \(maxAnswer >> 20) MiB; not read further")
+                        }
+                        out.writeBuffer(&chunk)
+                    }
+                    return String(buffer: out)
+                }
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
                 throw HAProxyError.timedOut(what: "'\(command)' on \(address)", after: timeout)
             }
-            defer { group.cancelAll() }
+            defer {
+                group.cancelAll()
+                channel.channel.close(promise: nil)
+            }
             return try await group.next()!
         }
     }
 
+    /// More than any answer HAProxy gives (`show stat` of 10,000 servers is
+    /// a few MiB): whatever answers beyond it is not HAProxy.
+    static let maxAnswer = 64 << 20
+
     static func describe(_ error: any Error) -> String {
         let failure = ConnectionFailure(error)
         return failure == .permissionDenied ? "permission denied (run as the socket's owner, or root)" : "\(failure)"
-    }
-}
-
-final class ChunkCollector: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
-    init(sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) { self.sink = sink }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { sink.yield(unwrapInboundIn(data)) }
-    func channelInactive(context: ChannelHandlerContext) { sink.finish() }
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        sink.finish(throwing: error)
-        context.close(promise: nil)
     }
 }
