@@ -25,21 +25,19 @@ actor AgentRPCConnection {
 
     static func connect(host: String, port: Int, timeout: Duration = .seconds(5),
                         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AgentRPCConnection {
-        let (bytes, sink) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
         let address = "\(host):\(port)"
-        let channel: any Channel
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(TimeAmount(timeout))
-                .channelInitializer { ch in
-                    ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(BytesToStream(sink: sink)) }
+                .connect(host: host, port: port) { ch in
+                    ch.eventLoop.makeCompletedFuture { try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: ch) }
                 }
-                .connect(host: host, port: port).get()
         } catch {
             throw AgentRPCError.cannotConnect(address: address, reason: Self.explain(error))
         }
-        let connection = AgentRPCConnection(address: address, channel: channel)
-        await connection.startReading(bytes)
+        let connection = AgentRPCConnection(address: address, channel: channel.channel)
+        await connection.startReading(channel)
         return connection
     }
 
@@ -48,14 +46,20 @@ actor AgentRPCConnection {
         self.channel = channel
     }
 
-    private func startReading(_ bytes: AsyncThrowingStream<ByteBuffer, any Error>) {
+    /// Requests are written straight to the channel (each is one buffer,
+    /// written in the actor's order); replies come through the async
+    /// channel's inbound stream.
+    private func startReading(_ async: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
         reader = Task { [weak self] in
             do {
-                for try await chunk in bytes { await self?.received(Array(chunk.readableBytesView)) }
-                await self?.fail(.disconnected(address: self?.address ?? ""))
-            } catch {
-                await self?.fail(.disconnected(address: self?.address ?? ""))
-            }
+                try await async.executeThenClose { inbound, _ in
+                    for try await chunk in inbound {
+                        guard let self else { return }
+                        await self.received(Array(chunk.readableBytesView))
+                    }
+                }
+            } catch {}
+            await self?.fail(.disconnected(address: self?.address ?? ""))
         }
     }
 
@@ -105,8 +109,18 @@ actor AgentRPCConnection {
         channel.writeAndFlush(ByteBuffer(bytes: w.bytes), promise: nil)
     }
 
+    /// No reply of an agent comes near this; a peer that sends more without
+    /// finishing a record is not an agent.
+    static let maxRecord = 64 << 20
+
     private func received(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
+        guard buffer.count <= Self.maxRecord else {
+            buffer = []
+            fail(.unexpectedReply(command: "(stream)", detail: "a record longer than \(Self.maxRecord >> 20) MiB"))
+            channel.close(promise: nil)
+            return
+        }
         var reader = MessagePackReader(buffer)
         var consumed = 0
         do {
@@ -184,16 +198,4 @@ actor AgentRPCConnection {
     }
 
     static func explain(_ error: any Error) -> String { "\(ConnectionFailure(error))" }
-}
-
-final class BytesToStream: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    let sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation
-    init(sink: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) { self.sink = sink }
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { sink.yield(unwrapInboundIn(data)) }
-    func channelInactive(context: ChannelHandlerContext) { sink.finish() }
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        sink.finish(throwing: error)
-        context.close(promise: nil)
-    }
 }

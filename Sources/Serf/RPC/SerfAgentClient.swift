@@ -12,10 +12,18 @@ public actor SerfAgentClient: MembershipSource {
     /// Connects, shakes hands and, if given a key, authenticates.
     public static func connect(_ address: String = "127.0.0.1:7373", authKey: String? = nil,
                                timeout: Duration = .seconds(5)) async throws -> SerfAgentClient {
+        let started = ContinuousClock.now
         guard let (host, port) = splitHostPort(address, defaultPort: 7373) else {
             throw AgentRPCError.cannotConnect(address: address, reason: "not a HOST:PORT address")
         }
         let connection = try await AgentRPCConnection.connect(host: host, port: port, timeout: timeout)
+        // Something that accepts connections but never answers as an agent
+        // would hold the handshake forever.
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            await connection.close()
+        }
+        defer { watchdog.cancel() }
         do {
             _ = try await connection.call("handshake", body: .map(["Version": .uint(1)]), replyBody: false)
             if let authKey {
@@ -23,6 +31,9 @@ public actor SerfAgentClient: MembershipSource {
             }
         } catch {
             await connection.close()
+            if case .disconnected? = error as? AgentRPCError, watchdog.isCancelled == false, ContinuousClock.now >= started + timeout {
+                throw AgentRPCError.cannotConnect(address: address, reason: "no answer to the RPC handshake within \(timeout): is it a serf agent's RPC port?")
+            }
             throw error
         }
         return SerfAgentClient(address: "\(host):\(port)", connection: connection)

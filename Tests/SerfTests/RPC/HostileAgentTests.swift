@@ -1,0 +1,50 @@
+import Foundation
+import Serf
+import Testing
+import TestSupport
+
+/// Something on the agent's RPC port that is not an agent: the client fails
+/// with a clear error in bounded memory, whatever it is sent.
+@Suite struct HostileAgentTests {
+    func fake(_ script: String) async throws -> (Daemon, String) {
+        let port = FreePort.next()
+        let d = try Daemon("fake-agent", executable: "socat",
+                           arguments: ["-t", "30", "TCP-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork", "SYSTEM:\(script)"])
+        try await eventually("socat to listen") {
+            (try? await Tools.run("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port) && exec 3>&-"]).status) == 0
+        }
+        return (d, "127.0.0.1:\(port)")
+    }
+
+    /// A string header that announces 2 GiB, then bytes without end: the
+    /// client stops reading at its bound instead of buffering it all.
+    @Test func aRecordThatNeverEndsIsCutAtTheBound() async throws {
+        // In a file: socat's address syntax would eat the escapes of a printf.
+        let header = TemporaryDirectory.shared.make("rpc").appendingPathComponent("str32")
+        try Data([0xdb, 0x7f, 0xff, 0xff, 0xff]).write(to: header)
+        let (d, address) = try await fake("exec cat \(header.path) /dev/zero")
+        defer { d.crash() }
+        do {
+            let client = try await SerfAgentClient.connect(address, timeout: .seconds(20))
+            _ = try await client.members()
+            Issue.record("a never-ending record was taken for an answer")
+        } catch {
+            #expect("\(error)".contains("longer than 64 MiB"), "\(error)")
+        }
+    }
+
+    /// Valid msgpack that is no reply (bare integers) is not waited on forever.
+    @Test func noReplyAmongGarbageTimesOut() async throws {
+        let (d, address) = try await fake("exec cat /dev/zero")
+        defer { d.crash() }
+        let start = ContinuousClock.now
+        do {
+            let client = try await SerfAgentClient.connect(address, timeout: .seconds(2))
+            _ = try await client.members()
+            Issue.record("garbage was taken for an agent")
+        } catch {
+            #expect("\(error)".contains("no answer to the RPC handshake"), "\(error)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+}
