@@ -11,10 +11,14 @@ import TestSupport
     static let servers = [BackendServer(name: "s1", address: "192.168.42.11", port: 3000),
                           BackendServer(name: "s2", address: "192.168.42.22", port: 3001)]
 
+    /// What the daemon gives every template (BalancerSettings.templateValues),
+    /// with the values the images set on its command line.
     static func values(_ dir: URL) -> [String: String] {
-        ["backend": "nodes", "site_bind": "127.0.0.1:\(FreePort.next())", "stats_bind": "127.0.0.1:\(FreePort.next())",
-         "admin_socket": dir.appendingPathComponent("admin.sock").path, "admin_tcp": "127.0.0.1:\(FreePort.next())",
-         "state_file": dir.appendingPathComponent("state").path]
+        var settings = BalancerSettings(templatePath: repositoryTemplate, configPath: dir.appendingPathComponent("haproxy.cfg").path)
+        settings.values = ["site_bind": "127.0.0.1:\(FreePort.next())", "stats_bind": "127.0.0.1:\(FreePort.next())",
+                           "admin_socket": dir.appendingPathComponent("admin.sock").path, "admin_tcp": "127.0.0.1:\(FreePort.next())"]
+        settings.stateFile = dir.appendingPathComponent("state").path
+        return settings.templateValues
     }
 
     @Test func serversAndValuesAreRenderedUnescaped() throws {
