@@ -24,14 +24,12 @@ enum WireFuzz {
         // A known peer, so that acks, suspicions and relays have someone to be about.
         let alive = Alive(incarnation: 1, node: "peer", addr: peer.ip, port: peer.port, meta: [],
                           vsn: [1, 5, 2, 2, 5, 5])
-        node.receive([.alive(alive)], from: peer, now: .zero)
-        _ = node.drainEffects()
-        _ = node.drainOutputs()
+        _ = node.receive([.alive(alive)], from: peer, now: .zero)
         return node
     }
 
     static func handle(_ messages: [Message]) {
-        member.receive(messages, from: peer, now: clock)
+        _ = member.receive(messages, from: peer, now: clock)
         settle()
     }
 
@@ -43,9 +41,7 @@ enum WireFuzz {
     /// Moves the clock on, so timers fire on what the input changed.
     static func settle() {
         clock += .milliseconds(50)
-        member.tick(now: clock)
-        _ = member.drainEffects()
-        _ = member.drainOutputs()
+        _ = member.tick(now: clock)
     }
 
     static func run(_ bytes: [UInt8]) {

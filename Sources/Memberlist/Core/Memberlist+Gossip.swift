@@ -20,7 +20,7 @@ extension Memberlist {
         let available = limit - used
         let userOverhead = 1
         if available > overhead + userOverhead {
-            let user = withDelegate(now: now) { d, ctx in
+            let user = callDelegate(now: now) { d, ctx in
                 d.broadcasts(overhead: overhead + userOverhead, limit: available, context: &ctx)
             }
             out.append(contentsOf: user.map { [MessageType.user.rawValue] + $0 })

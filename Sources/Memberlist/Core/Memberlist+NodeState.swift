@@ -62,9 +62,9 @@ extension Memberlist {
         nodes[a.node] = record
 
         if oldState == .dead || oldState == .left {
-            withDelegate(now: now) { d, ctx in d.notifyJoin(record.info, context: &ctx) }
+            callDelegate(now: now) { d, ctx in d.notifyJoin(record.info, context: &ctx) }
         } else if oldMeta != record.info.meta {
-            withDelegate(now: now) { d, ctx in d.notifyUpdate(record.info, context: &ctx) }
+            callDelegate(now: now) { d, ctx in d.notifyUpdate(record.info, context: &ctx) }
         }
     }
 
@@ -115,7 +115,7 @@ extension Memberlist {
         record.stateChange = now
         nodes[d.node] = record
         note(NodeStateChange(node: d.node, state: record.state, incarnation: d.incarnation, from: d.from))
-        withDelegate(now: now) { del, ctx in del.notifyLeave(record.info, context: &ctx) }
+        callDelegate(now: now) { del, ctx in del.notifyLeave(record.info, context: &ctx) }
     }
 
     /// Someone thinks we are suspect or dead, or gossips an old version of us:

@@ -78,10 +78,16 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
         return t
     }
 
-    /// What the core wants done since the last call, in order.
-    public mutating func drainEffects() -> [MemberlistEffect] {
+    /// What the core wants done since the last call, in order. Every input
+    /// returns this (MemberlistStep): it is how effects leave the core.
+    mutating func drainEffects() -> [MemberlistEffect] {
         defer { outbox.removeAll(keepingCapacity: true) }
         return outbox
+    }
+
+    /// What the input just handled asks of the shell.
+    mutating func step() -> MemberlistStep {
+        MemberlistStep(effects: drainEffects(), stateChanges: drainStateChanges(), nextDeadline: nextDeadline)
     }
 
     /// Nodes counted for scaling (alive, suspect, and dead ones not yet forgotten).
@@ -97,11 +103,17 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
     // MARK: - Input
 
     /// Handles the commands of one UDP packet, in order.
-    public mutating func receive(_ messages: [Message], from source: Endpoint, now: Duration) {
-        for message in messages { receive(message, from: source, now: now) }
+    public mutating func receive(_ messages: [Message], from source: Endpoint, now: Duration) -> MemberlistStep {
+        for message in messages { handle(message, from: source, now: now) }
+        return step()
     }
 
-    public mutating func receive(_ message: Message, from source: Endpoint, now: Duration) {
+    public mutating func receive(_ message: Message, from source: Endpoint, now: Duration) -> MemberlistStep {
+        handle(message, from: source, now: now)
+        return step()
+    }
+
+    mutating func handle(_ message: Message, from source: Endpoint, now: Duration) {
         switch message {
         case .ping(let ping):
             guard ping.node.isEmpty || ping.node == config.name else {
@@ -123,20 +135,26 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
         case .dead(let d):
             deadNode(d, now: now)
         case .user(let bytes):
-            withDelegate(now: now) { d, ctx in d.notifyMessage(bytes, context: &ctx) }
+            callDelegate(now: now) { d, ctx in d.notifyMessage(bytes, context: &ctx) }
         case .error:
             break
         }
     }
 
-    /// Handles a TCP stream's message; returns the reply to write back, if any.
-    public mutating func receiveStream(_ message: StreamMessage, from source: Endpoint, now: Duration) -> StreamMessage? {
+    /// Handles a TCP stream's message: the reply to write back, if any.
+    public mutating func receiveStream(_ message: StreamMessage, from source: Endpoint, now: Duration)
+        -> (reply: StreamMessage?, step: MemberlistStep) {
+        let reply = handleStream(message, from: source, now: now)
+        return (reply, step())
+    }
+
+    mutating func handleStream(_ message: StreamMessage, from source: Endpoint, now: Duration) -> StreamMessage? {
         switch message {
         case .pushPull(let remote):
             // Reply with our state first, then merge theirs, as Go does: the
             // peer gets our view even if theirs turns out incompatible.
             let reply = localPushPull(join: remote.join, now: now)
-            try? mergeRemoteState(remote, now: now)
+            try? merge(remote, now: now)
             return .pushPull(reply)
         case .ping(let ping):
             guard ping.node.isEmpty || ping.node == config.name else {
@@ -145,7 +163,7 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
             }
             return .ack(AckResponse(seqNo: ping.seqNo, payload: []))
         case .user(let bytes):
-            withDelegate(now: now) { d, ctx in d.notifyMessage(bytes, context: &ctx) }
+            callDelegate(now: now) { d, ctx in d.notifyMessage(bytes, context: &ctx) }
             return nil
         case .ack, .error:
             return nil
@@ -164,7 +182,12 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
     }
 
     /// Merges a peer's full state (the reply to our push/pull, or theirs).
-    public mutating func mergeRemoteState(_ remote: PushPull, now: Duration) throws(IncompatibleProtocol) {
+    public mutating func mergeRemoteState(_ remote: PushPull, now: Duration) throws(IncompatibleProtocol) -> MemberlistStep {
+        try merge(remote, now: now)
+        return step()
+    }
+
+    mutating func merge(_ remote: PushPull, now: Duration) throws(IncompatibleProtocol) {
         do {
             try verifyProtocol(remote.nodes)
         } catch {
@@ -184,20 +207,27 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
             }
         }
         if !remote.userState.isEmpty {
-            withDelegate(now: now) { d, ctx in d.mergeRemoteState(remote.userState, join: remote.join, context: &ctx) }
+            callDelegate(now: now) { d, ctx in d.mergeRemoteState(remote.userState, join: remote.join, context: &ctx) }
         }
     }
 
     /// The outcome of a TCP fallback ping the core asked for.
-    public mutating func tcpPingCompleted(seqNo: UInt32, acked: Bool, now: Duration) {
-        guard var round = probe, round.seqNo == seqNo else { return }
-        round.tcpPending = false
-        probe = round
-        if acked { probeSucceeded() }
+    public mutating func tcpPingCompleted(seqNo: UInt32, acked: Bool, now: Duration) -> MemberlistStep {
+        if var round = probe, round.seqNo == seqNo {
+            round.tcpPending = false
+            probe = round
+            if acked { probeSucceeded() }
+        }
+        return step()
     }
 
     /// Runs the timers that are due: probe, gossip, push/pull, suspicion.
-    public mutating func tick(now: Duration) {
+    public mutating func tick(now: Duration) -> MemberlistStep {
+        runTimers(now: now)
+        return step()
+    }
+
+    mutating func runTimers(now: Duration) {
         expireSuspicions(now: now)
         expireRelays(now: now)
         advanceProbe(now: now)
@@ -214,19 +244,22 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
 
     /// Starts a graceful leave: we announce our own death with From = us, so
     /// others record us as left. Poll `leaveBroadcastDone` before going quiet.
-    public mutating func leave(now: Duration) {
-        guard !hasLeft else { return }
-        hasLeft = true
-        nextToken += 1
-        leaveToken = nextToken
-        deadNode(Dead(incarnation: incarnation, node: config.name, from: config.name), now: now)
+    public mutating func leave(now: Duration) -> MemberlistStep {
+        if !hasLeft {
+            hasLeft = true
+            nextToken += 1
+            leaveToken = nextToken
+            deadNode(Dead(incarnation: incarnation, node: config.name, from: config.name), now: now)
+        }
+        return step()
     }
 
     /// Changes our metadata (Serf tags): a new alive with a higher incarnation.
-    public mutating func updateMeta(_ meta: [UInt8], now: Duration) {
+    public mutating func updateMeta(_ meta: [UInt8], now: Duration) -> MemberlistStep {
         config.meta = meta
         incarnation += 1
         aliveNode(selfAlive(), bootstrap: true, now: now)
+        return step()
     }
 
     /// Queues a memberlist-level broadcast (used for our own alive).
@@ -266,9 +299,17 @@ public struct Memberlist<Delegate: MemberlistDelegate>: Sendable {
                         retransmitMult: config.retransmitMult, gossipInterval: config.gossipInterval)
     }
 
-    /// Calls into the delegate with a context, collecting the packets it
-    /// wants sent. Also how the layer above runs its own operations.
+    /// How the layer above runs its own operations: a call into the
+    /// delegate with a context, and what it asks of the shell.
     public mutating func withDelegate<R, E: Error>(
+        now: Duration, _ body: (inout Delegate, inout DelegateContext) throws(E) -> R
+    ) throws(E) -> (value: R, step: MemberlistStep) {
+        let value = try callDelegate(now: now, body)
+        return (value, step())
+    }
+
+    /// Calls into the delegate with a context, collecting the packets it wants sent.
+    mutating func callDelegate<R, E: Error>(
         now: Duration, _ body: (inout Delegate, inout DelegateContext) throws(E) -> R
     ) throws(E) -> R {
         var context = makeContext(now: now)

@@ -31,7 +31,7 @@ extension Memberlist {
     }
 
     /// The state changes since the last call, oldest first.
-    public mutating func drainStateChanges() -> [NodeStateChange] {
+    mutating func drainStateChanges() -> [NodeStateChange] {
         defer { stateChanges.removeAll(keepingCapacity: true) }
         return stateChanges
     }

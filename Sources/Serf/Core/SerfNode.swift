@@ -57,31 +57,43 @@ public struct SerfNode: Sendable {
     public var isLeaveComplete: Bool { leavePhase == .done }
 
     // MARK: Input
+    // Every input returns a SerfStep: what it asks of the shell, and when
+    // the node next needs a tick.
 
-    public mutating func receive(_ messages: [Message], from source: Endpoint, now: Duration) {
-        memberlist.receive(messages, from: source, now: now)
+    public mutating func receive(_ messages: [Message], from source: Endpoint, now: Duration) -> SerfStep {
+        finish(memberlist.receive(messages, from: source, now: now))
     }
 
-    public mutating func receiveStream(_ message: StreamMessage, from source: Endpoint, now: Duration) -> StreamMessage? {
-        memberlist.receiveStream(message, from: source, now: now)
+    public mutating func receiveStream(_ message: StreamMessage, from source: Endpoint, now: Duration)
+        -> (reply: StreamMessage?, step: SerfStep) {
+        let (reply, step) = memberlist.receiveStream(message, from: source, now: now)
+        return (reply, finish(step))
     }
 
     public func localPushPull(join: Bool, now: Duration) -> PushPull {
         memberlist.localPushPull(join: join, now: now)
     }
 
-    public mutating func mergeRemoteState(_ remote: PushPull, now: Duration) throws(IncompatibleProtocol) {
-        try memberlist.mergeRemoteState(remote, now: now)
+    public mutating func mergeRemoteState(_ remote: PushPull, now: Duration) throws(IncompatibleProtocol) -> SerfStep {
+        finish(try memberlist.mergeRemoteState(remote, now: now))
     }
 
-    public mutating func tcpPingCompleted(seqNo: UInt32, acked: Bool, now: Duration) {
-        memberlist.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now)
+    public mutating func tcpPingCompleted(seqNo: UInt32, acked: Bool, now: Duration) -> SerfStep {
+        finish(memberlist.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now))
     }
 
-    public mutating func tick(now: Duration) {
-        memberlist.tick(now: now)
-        memberlist.withDelegate(now: now) { serf, context in serf.tick(context: &context) }
-        advanceLeave(now: now)
+    public mutating func tick(now: Duration) -> SerfStep {
+        var step = memberlist.tick(now: now)
+        step.append(memberlist.withDelegate(now: now) { serf, context in serf.tick(context: &context) }.step)
+        advanceLeave(now: now, into: &step)
+        return finish(step)
+    }
+
+    /// Memberlist's step with Serf's news: status changes, events and query
+    /// replies, and the node's own next deadline (leaving included).
+    mutating func finish(_ step: MemberlistStep? = nil) -> SerfStep {
+        SerfStep(effects: step?.effects ?? [], statusChanges: (step?.stateChanges ?? []).map(MemberStatusChange.init),
+                 outputs: memberlist.delegate.drainOutputs(), nextDeadline: nextDeadline)
     }
 
     // MARK: Joining
@@ -93,37 +105,35 @@ public struct SerfNode: Sendable {
     }
 
     /// Call after a join attempt: if anyone answered, announce our join intent.
-    public mutating func endJoin(successes: Int, now: Duration) {
+    public mutating func endJoin(successes: Int, now: Duration) -> SerfStep {
         memberlist.delegate.ignoreEventsBeforeJoin = false
-        guard successes > 0 else { return }
-        memberlist.withDelegate(now: now) { serf, context in serf.broadcastJoinIntent(now: context.now) }
+        guard successes > 0 else { return finish() }
+        return finish(memberlist.withDelegate(now: now) { serf, context in serf.broadcastJoinIntent(now: context.now) }.step)
     }
 
     // MARK: Events and queries
 
-    public mutating func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) throws(SerfError) {
+    public mutating func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) throws(SerfError) -> SerfStep {
         try memberlist.delegate.sendUserEvent(name: name, payload: payload, coalesce: coalesce)
+        return finish()
     }
 
     /// True while events we sent have not yet been gossiped as often as Serf wants.
     public var hasPendingEvents: Bool { serf.hasPendingEvents }
 
-    public mutating func sendQuery(_ request: QueryRequest, now: Duration) throws(SerfError) -> UInt64 {
-        try memberlist.withDelegate(now: now) { (serf, context) throws(SerfError) -> UInt64 in
+    /// The query's Lamport time (its id among replies), and the step.
+    public mutating func sendQuery(_ request: QueryRequest, now: Duration) throws(SerfError) -> (ltime: UInt64, step: SerfStep) {
+        let (ltime, step) = try memberlist.withDelegate(now: now) { (serf, context) throws(SerfError) -> UInt64 in
             try serf.sendQuery(request, context: &context)
         }
+        return (ltime, finish(step))
     }
 
-    public mutating func respond(to queryID: UInt64, payload: [UInt8], now: Duration) throws(SerfError) {
-        try memberlist.withDelegate(now: now) { (serf, context) throws(SerfError) in
+    public mutating func respond(to queryID: UInt64, payload: [UInt8], now: Duration) throws(SerfError) -> SerfStep {
+        let (_, step) = try memberlist.withDelegate(now: now) { (serf, context) throws(SerfError) in
             try serf.respond(to: queryID, payload: payload, context: &context)
         }
-    }
-
-    public mutating func drainEffects() -> [MemberlistEffect] { memberlist.drainEffects() }
-    public mutating func drainOutputs() -> [SerfOutput] { memberlist.delegate.drainOutputs() }
-    public mutating func drainStatusChanges() -> [MemberStatusChange] {
-        memberlist.drainStateChanges().map(MemberStatusChange.init)
+        return finish(step)
     }
 
     // MARK: Leaving
@@ -131,29 +141,30 @@ public struct SerfNode: Sendable {
     /// Starts a graceful leave: Serf's leave intent first, so that others
     /// record us as `left` rather than `failed` when memberlist's word of our
     /// departure reaches them.
-    public mutating func beginLeave(now: Duration) {
-        guard leavePhase == .none else { return }
+    public mutating func beginLeave(now: Duration) -> SerfStep {
+        guard leavePhase == .none else { return finish() }
         let hasOthers = memberlist.nodes.values.contains { $0.info.name != name && $0.state == .alive }
         let deadline = now + serf.config.broadcastTimeout
-        let token = memberlist.withDelegate(now: now) { serf, context in
+        var (token, step) = memberlist.withDelegate(now: now) { serf, context in
             serf.startLeaving(context: &context, announce: hasOthers)
         }
         if let token {
             leavePhase = .intent(token: token, deadline: deadline)
         } else {
-            memberlist.leave(now: now)
+            step.append(memberlist.leave(now: now))
             leavePhase = .memberlist(deadline: deadline)
         }
-        advanceLeave(now: now)
+        advanceLeave(now: now, into: &step)
+        return finish(step)
     }
 
-    mutating func advanceLeave(now: Duration) {
+    mutating func advanceLeave(now: Duration, into step: inout MemberlistStep) {
         switch leavePhase {
         case .intent(let token, let deadline):
             if memberlist.delegate.intentFinished(token) || now >= deadline {
-                memberlist.leave(now: now)
+                step.append(memberlist.leave(now: now))
                 leavePhase = .memberlist(deadline: now + serf.config.broadcastTimeout)
-                advanceLeave(now: now)
+                advanceLeave(now: now, into: &step)
             }
         case .memberlist(let deadline):
             if memberlist.leaveBroadcastDone() || now >= deadline {

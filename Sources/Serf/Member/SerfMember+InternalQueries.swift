@@ -14,8 +14,7 @@ extension SerfMember {
             return
         }
         do {
-            try node.respond(to: query.id, payload: response.encoded(), now: now)
-            flush()
+            apply(try node.respond(to: query.id, payload: response.encoded(), now: now))
         } catch {
             noteDropped("answering \(query.name): \(error)")
         }

@@ -50,8 +50,7 @@ extension SerfMember {
         self.tcp = tcp
         inbox.attach(self)
         running = true
-        node.tick(now: now)
-        flush()
+        apply(node.tick(now: now))
     }
 
     /// The UDP socket is gone although we did not close it: listen again on
@@ -87,8 +86,7 @@ extension SerfMember {
             let decoded = try packets.decodeEach(bytes)
             for failure in decoded.failures { noteDropped("part of a packet from \(source): \(failure)") }
             guard !decoded.messages.isEmpty else { return }
-            node.receive(decoded.messages, from: source, now: now)
-            flush()
+            apply(node.receive(decoded.messages, from: source, now: now))
         } catch {
             noteDropped("packet from \(source): \(error)")
         }
@@ -96,8 +94,8 @@ extension SerfMember {
 
     func receiveStream(_ message: StreamMessage, from source: Endpoint) -> StreamMessage? {
         guard running else { return nil }
-        let reply = node.receiveStream(message, from: source, now: now)
-        flush()
+        let (reply, step) = node.receiveStream(message, from: source, now: now)
+        apply(step)
         return reply
     }
 
@@ -192,11 +190,10 @@ extension SerfMember {
         switch reply {
         case .pushPull(let state):
             do {
-                try node.mergeRemoteState(state, now: now)
+                apply(try node.mergeRemoteState(state, now: now))
             } catch {
                 noteDropped("state from \(peer): \(error)")
             }
-            flush()
         case .error(let e):
             noteDropped("\(peer) refused our state: \(e.error)")
         default:
@@ -206,8 +203,7 @@ extension SerfMember {
 
     func tcpPingDone(seqNo: UInt32, acked: Bool) {
         guard running else { return }
-        node.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now)
-        flush()
+        apply(node.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now))
     }
 }
 

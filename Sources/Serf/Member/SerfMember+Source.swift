@@ -26,8 +26,7 @@ extension SerfMember: MembershipSource {
 
     public func sendUserEvent(name: String, payload: [UInt8], coalesce: Bool) async throws {
         guard running else { throw SerfMemberError.notRunning }
-        try node.sendUserEvent(name: name, payload: payload, coalesce: coalesce)
-        flush()
+        apply(try node.sendUserEvent(name: name, payload: payload, coalesce: coalesce))
     }
 
     /// Waits until the events we sent have been gossiped as often as Serf
@@ -40,9 +39,9 @@ extension SerfMember: MembershipSource {
     public func query(_ request: QueryRequest) async throws -> AsyncThrowingStream<QueryReply, any Error> {
         guard running else { throw SerfMemberError.notRunning }
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: QueryReply.self)
-        let ltime = try node.sendQuery(request, now: now)
+        let (ltime, step) = try node.sendQuery(request, now: now)
         queryStreams[ltime] = continuation
-        flush()
+        apply(step)
         return stream
     }
 
@@ -52,8 +51,7 @@ extension SerfMember: MembershipSource {
 
     public func respond(to query: QueryEvent, payload: [UInt8]) async throws {
         guard running else { throw SerfMemberError.notRunning }
-        try node.respond(to: query.id, payload: payload, now: now)
-        flush()
+        apply(try node.respond(to: query.id, payload: payload, now: now))
     }
 
     /// Joins through every address at once (push/pull over TCP); succeeds if
@@ -88,12 +86,13 @@ extension SerfMember: MembershipSource {
         }
         node.beginJoin(ignoreOld: !config.replayOldEvents)
         var joined = 0
+        var steps: [SerfStep] = []
         for reply in replies {
             let text = reply.seed
             switch reply.message {
             case .pushPull(let state)?:
                 do {
-                    try node.mergeRemoteState(state, now: now)
+                    steps.append(try node.mergeRemoteState(state, now: now))
                     joined += 1
                 } catch {
                     failures[text] = "\(error)"
@@ -106,8 +105,8 @@ extension SerfMember: MembershipSource {
                 failures[text] = reply.failure
             }
         }
-        node.endJoin(successes: joined, now: now)
-        flush()
+        steps.append(node.endJoin(successes: joined, now: now))
+        for step in steps { apply(step) }
         if joined == 0 && !addresses.isEmpty { throw SerfMemberError.noSeedReachable(failures) }
         return joined
     }
@@ -117,8 +116,7 @@ extension SerfMember: MembershipSource {
     /// Leaves gracefully (others see us `left`), then closes the sockets.
     public func leave() async throws {
         guard running else { return }
-        node.beginLeave(now: now)
-        flush()
+        apply(node.beginLeave(now: now))
         await wait(for: .leaveComplete)
         await shutdown()
     }

@@ -112,16 +112,17 @@ public actor SerfMember {
     /// The member list as this node sees it.
     public var currentMembers: [Member] { node.members }
 
-    /// Applies whatever the core asked for, hands its news to subscribers,
-    /// wakes whoever waits for the state it reached, and re-arms the timer.
-    func flush() {
-        for effect in node.drainEffects() { perform(effect) }
-        for change in node.drainStatusChanges() {
+    /// Carries out what one input to the core asked for, hands its news to
+    /// subscribers, wakes whoever waits for the state it reached, and
+    /// re-arms the timer to the core's next deadline.
+    func apply(_ step: SerfStep) {
+        for effect in step.effects { perform(effect) }
+        for change in step.statusChanges {
             for continuation in subscribers.values { continuation.yield(.status(change)) }
         }
-        for output in node.drainOutputs() { deliver(output) }
+        for output in step.outputs { deliver(output) }
         waiters.resume { isReached($0) }
-        armTimer()
+        armTimer(step.nextDeadline)
     }
 
     func deliver(_ output: SerfOutput) {
@@ -147,9 +148,8 @@ public actor SerfMember {
 
     /// Keeps the one timer set for the core's next deadline, earlier or later
     /// than before: a timer left at a stale deadline is a wasted wake-up.
-    func armTimer() {
+    func armTimer(_ deadline: Duration) {
         guard running else { return }
-        let deadline = node.nextDeadline
         if let timer, timer.deadline == deadline { return }
         timer?.task.cancel()
         let wait = max(deadline - now, .zero)
@@ -167,8 +167,7 @@ public actor SerfMember {
 
     func tick() {
         guard running else { return }
-        node.tick(now: now)
-        flush()
+        apply(node.tick(now: now))
     }
 
     /// Stops the sockets and timers without telling anyone (see `leave`).

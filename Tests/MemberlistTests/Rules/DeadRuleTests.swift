@@ -110,7 +110,7 @@ import Testing
     @Test func ourLeaveIsAnnouncedAsLeftAndReportedDoneOnceSent() {
         var sim = Sim(peers: ["n02", "n03"])
         sim.answering = ["n02", "n03"]
-        sim.ml.leave(now: sim.now)
+        sim.step { $0.leave(now: $1) }
         #expect(sim.state(Sim.me) == .left)
         let goodbye = Dead(incarnation: 1, node: Sim.me, from: Sim.me)
         #expect(sim.queued == [.dead(goodbye)])
@@ -134,7 +134,8 @@ import Testing
 
         func gossipTargets(_ sim: inout Sim) -> Set<String> {
             // Something new to say, so that the next round sends.
-            sim.ml.updateMeta([UInt8(sim.ml.incarnation)], now: sim.now)
+            let meta = [UInt8(sim.ml.incarnation)]
+            sim.step { $0.updateMeta(meta, now: $1) }
             sim.clearLog()
             sim.advance(by: .milliseconds(200))
             return Set(sim.sent.filter { $0.messages.contains { $0.alive?.node == Sim.me } }

@@ -94,7 +94,7 @@ import Testing
 
         // The relay forwards the target's ack under our sequence number.
         sim.advance(to: start + .milliseconds(800))
-        sim.ml.receive(.ack(AckResponse(seqNo: ping.seqNo, payload: [])), from: relay, now: sim.now)
+        sim.step { $0.receive(.ack(AckResponse(seqNo: ping.seqNo, payload: [])), from: relay, now: $1) }
         sim.advance(to: start + .milliseconds(999))
 
         #expect(sim.state(ping.node) == .alive)
@@ -117,11 +117,11 @@ import Testing
         #expect(tcp.deadline == start + .seconds(1))
 
         // A result for some other round says nothing about this one.
-        sim.ml.tcpPingCompleted(seqNo: ping.seqNo &+ 1, acked: true, now: sim.now)
+        sim.step { $0.tcpPingCompleted(seqNo: ping.seqNo &+ 1, acked: true, now: $1) }
         #expect(sim.ml.probe?.seqNo == ping.seqNo)
 
         sim.advance(to: start + .milliseconds(900))
-        sim.ml.tcpPingCompleted(seqNo: ping.seqNo, acked: true, now: sim.now)
+        sim.step { $0.tcpPingCompleted(seqNo: ping.seqNo, acked: true, now: $1) }
         sim.advance(to: start + .milliseconds(999))
         #expect(sim.state("n02") == .alive)
         #expect(sim.ml.awareness == 0)
@@ -133,7 +133,7 @@ import Testing
         let ping = sim.nextProbe()
         let start = sim.now
         sim.advance(to: start + .milliseconds(700))
-        sim.ml.tcpPingCompleted(seqNo: ping.seqNo, acked: false, now: sim.now)
+        sim.step { $0.tcpPingCompleted(seqNo: ping.seqNo, acked: false, now: $1) }
         sim.advance(to: start + .seconds(1))
         #expect(sim.state("n02") == .suspect)
     }
@@ -180,9 +180,9 @@ import Testing
         sim.advance(to: start + .milliseconds(500))
         let relays = sim.sentMessages.filter { $0.message.indirectPing != nil }.map(\.to)
         #expect(relays.count == 3)
-        sim.ml.receive(.nack(NackResponse(seqNo: ping.seqNo)), from: relays[0], now: sim.now)
+        sim.step { $0.receive(.nack(NackResponse(seqNo: ping.seqNo)), from: relays[0], now: $1) }
         // A nack for another round is not one of ours.
-        sim.ml.receive(.nack(NackResponse(seqNo: ping.seqNo &+ 7)), from: relays[1], now: sim.now)
+        sim.step { $0.receive(.nack(NackResponse(seqNo: ping.seqNo &+ 7)), from: relays[1], now: $1) }
         sim.advance(to: start + .seconds(1))
 
         #expect(sim.state(ping.node) == .suspect)

@@ -7,7 +7,8 @@ import Testing
     typealias Sim = RuleSim
 
     func merge(_ sim: inout Sim, _ states: [PushNodeState]) throws(IncompatibleProtocol) {
-        try sim.ml.mergeRemoteState(PushPull(join: false, nodes: states, userState: []), now: sim.now)
+        let step = try sim.ml.mergeRemoteState(PushPull(join: false, nodes: states, userState: []), now: sim.now)
+        sim.collect(step)
     }
 
     static let stranger = PushNodeState(name: "n09", addr: [10, 0, 0, 9], port: 7946, meta: [], incarnation: 4,
@@ -100,7 +101,8 @@ import Testing
     @Test func aPushPullIsAnsweredWithOurStateBeforeTheirsIsMerged() throws {
         var sim = Sim(peers: ["n02"])
         let remote = PushPull(join: true, nodes: [Self.stranger], userState: [])
-        let reply = sim.ml.receiveStream(.pushPull(remote), from: sim.endpoint("n02"), now: sim.now)
+        let (reply, step) = sim.ml.receiveStream(.pushPull(remote), from: sim.endpoint("n02"), now: sim.now)
+        sim.collect(step)
         guard case .pushPull(let ours) = reply else {
             Issue.record("no push/pull reply: \(String(describing: reply))")
             return

@@ -81,7 +81,7 @@ import Testing
 
     @Test func afterLeavingWeNoLongerRefute() {
         var sim = Sim(peers: ["n02"])
-        sim.ml.leave(now: sim.now)
+        sim.step { $0.leave(now: $1) }
         #expect(sim.state(Sim.me) == .left)
         sim.ml.broadcasts = BroadcastQueue()
 

@@ -134,8 +134,14 @@ struct RuleSim {
     // MARK: - Driving
 
     mutating func receive(_ message: Message, from name: String) {
-        ml.receive(message, from: endpoint(name), now: now)
-        collect()
+        let step = ml.receive(message, from: endpoint(name), now: now)
+        collect(step)
+    }
+
+    /// Any other input, its step collected as the shell would carry it out.
+    mutating func step(_ body: (inout Memberlist<RecordingDelegate>, Duration) throws -> MemberlistStep) rethrows {
+        let step = try body(&ml, now)
+        collect(step)
     }
 
     /// Runs every timer that falls due up to `target`, at its own instant.
@@ -143,14 +149,14 @@ struct RuleSim {
         var steps = 0
         while ml.nextDeadline <= target {
             now = Swift.max(now, ml.nextDeadline)
-            ml.tick(now: now)
-            collect()
+            let step = ml.tick(now: now)
+            collect(step)
             steps += 1
             precondition(steps < 1_000_000, "timers do not advance")
         }
         now = Swift.max(now, target)
-        ml.tick(now: now)
-        collect()
+        let step = ml.tick(now: now)
+        collect(step)
     }
 
     mutating func advance(by d: Duration) { advance(to: now + d) }
@@ -167,16 +173,16 @@ struct RuleSim {
             }
             guard now < end else { break }
             now = Swift.max(now, Swift.min(ml.nextDeadline, end))
-            ml.tick(now: now)
-            collect()
+            let step = ml.tick(now: now)
+            collect(step)
         }
         Issue.record("no probe started within \(limit)")
         return Ping(seqNo: 0, node: "")
     }
 
-    private mutating func collect() {
+    mutating func collect(_ step: MemberlistStep) {
         var acks: [(String, UInt32)] = []
-        for effect in ml.drainEffects() {
+        for effect in step.effects {
             guard case .sendPacket(let to, let parts, let crc) = effect else {
                 otherEffects.append(effect)
                 continue
@@ -189,8 +195,8 @@ struct RuleSim {
             }
         }
         for (peer, seq) in acks {
-            ml.receive(.ack(AckResponse(seqNo: seq, payload: [])), from: endpoint(peer), now: now)
-            collect()
+            let step = ml.receive(.ack(AckResponse(seqNo: seq, payload: [])), from: endpoint(peer), now: now)
+            collect(step)
         }
     }
 }

@@ -230,10 +230,8 @@ final class LoopbackTCP: @unchecked Sendable {
         let me = Endpoint(ip: [10, 0, 0, 1], port: 7946)
         var node = try SerfNode(memberlist: MemberlistConfig(name: "me", advertise: me),
                                 serf: SerfConfig(nodeName: "me", tags: [:]), now: .zero, seed: 3)
-        _ = node.drainEffects()
         let request = IndirectPingRequest(seqNo: 1, target: [127, 0, 0, 1], port: 0, node: "", nack: true)
-        node.receive([.indirectPing(request)], from: Endpoint(ip: [10, 0, 0, 2], port: 7946), now: .milliseconds(1))
-        let effects = node.drainEffects()
+        let effects = node.receive([.indirectPing(request)], from: Endpoint(ip: [10, 0, 0, 2], port: 7946), now: .milliseconds(1)).effects
         #expect(effects.allSatisfy { $0.destination?.port != 0 }, "\(effects)")
         #expect(node.memberlist.counters.unusableAddresses == 1)
     }
@@ -243,7 +241,7 @@ final class LoopbackTCP: @unchecked Sendable {
                                 serf: SerfConfig(nodeName: "me", tags: [:]), now: .zero, seed: 4)
         let before = node.memberlist.counters.implausibleAlives
         let nameless = Alive(incarnation: 1, node: "", addr: [10, 0, 0, 9], port: 7946, meta: [], vsn: [1, 5, 2, 2, 5, 5])
-        node.receive([.alive(nameless)], from: Endpoint(ip: [10, 0, 0, 9], port: 7946), now: .milliseconds(1))
+        _ = node.receive([.alive(nameless)], from: Endpoint(ip: [10, 0, 0, 9], port: 7946), now: .milliseconds(1))
         #expect(node.members.allSatisfy { !$0.name.isEmpty })
         #expect(node.memberlist.counters.implausibleAlives == before + 1)
     }

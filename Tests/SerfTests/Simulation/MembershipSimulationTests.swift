@@ -71,8 +71,8 @@ import Testing
         try await simulate {
             var net = cluster(4)
             check(net.run(until: .seconds(5)) { allSeeAll($0) })
-            net.nodes[0]!.beginLeave(now: net.now)
-            net.flush(0)
+            let leaving = net.nodes[0]!.beginLeave(now: net.now)
+            net.apply(leaving, at: 0)
             check(net.run(until: .seconds(2)) { n in (1 ... 4).allSatisfy { n.status(of: "observer", seenBy: $0) == .left } })
             check(net.run(until: .seconds(8)) { $0.nodes[0]!.isLeaveComplete })
             net.crash(0)
@@ -89,8 +89,8 @@ import Testing
         try await simulate {
             var net = cluster(6)
             check(net.run(until: .seconds(5)) { allSeeAll($0) })
-            try net.nodes[2]!.sendUserEvent(name: "deploy", payload: Array("v2".utf8), coalesce: true)
-            net.flush(2)
+            let sent = try net.nodes[2]!.sendUserEvent(name: "deploy", payload: Array("v2".utf8), coalesce: true)
+            net.apply(sent, at: 2)
             net.run(for: .seconds(5))
             for i in 0 ... 6 {
                 let events = net.userEvents(i).filter { $0.name == "deploy" }
@@ -104,7 +104,7 @@ import Testing
         try await simulate {
             var net = cluster(1)
             #expect(throws: SerfError.userEventTooLarge(size: 605, limit: 512)) {
-                try net.nodes[0]!.sendUserEvent(name: "big", payload: Array(repeating: 1, count: 602), coalesce: false)
+                _ = try net.nodes[0]!.sendUserEvent(name: "big", payload: Array(repeating: 1, count: 602), coalesce: false)
             }
         }
     }
@@ -113,18 +113,18 @@ import Testing
         try await simulate {
             var net = cluster(5)
             check(net.run(until: .seconds(5)) { allSeeAll($0) })
-            let ltime = try net.nodes[0]!.sendQuery(QueryRequest(name: "serftop-reload", payload: [1],
-                                                                 filterTags: ["role": "^back"], requestAck: true),
-                                                    now: net.now)
-            net.flush(0)
+            let (ltime, sent) = try net.nodes[0]!.sendQuery(QueryRequest(name: "serftop-reload", payload: [1],
+                                                                         filterTags: ["role": "^back"], requestAck: true),
+                                                            now: net.now)
+            net.apply(sent, at: 0)
             // Each backend answers the query its application received.
             net.run(for: .milliseconds(600))
             for i in 2 ... 5 {
                 let q = net.outputs[i].compactMap { if case .event(.query(let q)) = $0 { return q } else { return nil } }
                 #expect(q.count == 1)
                 guard let query = q.first else { continue }
-                try net.nodes[i]!.respond(to: query.id, payload: Array("ok \(i)".utf8), now: net.now)
-                net.flush(i)
+                let answered = try net.nodes[i]!.respond(to: query.id, payload: Array("ok \(i)".utf8), now: net.now)
+                net.apply(answered, at: i)
             }
             let balancerQueries = net.outputs[1].filter { if case .event(.query) = $0 { return true } else { return false } }
             #expect(balancerQueries.isEmpty, "the balancer does not match role=^back")

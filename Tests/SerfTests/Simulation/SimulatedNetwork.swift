@@ -34,6 +34,8 @@ struct SimulatedNetwork {
     var endpoints: [Endpoint] = []
     /// What each node's application heard, in order.
     var outputs: [[SerfOutput]] = []
+    /// Each node's member status changes, as its steps reported them.
+    var statusChanges: [[MemberStatusChange]] = []
     var now: Duration = .zero
     var latency: Duration = .milliseconds(2)
     /// Chance that a UDP packet is lost.
@@ -70,8 +72,8 @@ struct SimulatedNetwork {
         nodes.append(node)
         endpoints.append(endpoint)
         outputs.append([])
+        statusChanges.append([])
         wakeUps.append(0)
-        flush(index)
         return index
     }
 
@@ -83,7 +85,6 @@ struct SimulatedNetwork {
                                  serf: SerfConfig(nodeName: name, tags: tags), now: now, seed: UInt64(index + 1000))
         nodes[index] = node
         crashed.remove(index)
-        flush(index)
     }
 
     /// `joiner` joins through `seed` with a TCP push/pull, as `serf join` does.
@@ -91,8 +92,8 @@ struct SimulatedNetwork {
     mutating func join(_ joiner: Int, via seed: Int) -> Bool {
         nodes[joiner]!.beginJoin(ignoreOld: true)
         let ok = pushPull(from: joiner, to: seed, join: true)
-        nodes[joiner]!.endJoin(successes: ok ? 1 : 0, now: now)
-        flush(joiner)
+        let step = nodes[joiner]!.endJoin(successes: ok ? 1 : 0, now: now)
+        apply(step, at: joiner)
         return ok
     }
 
@@ -129,8 +130,8 @@ struct SimulatedNetwork {
             guard let i = nextNode else { now = end; return }
             now = Swift.max(now, next)
             wakeUps[i] += 1
-            nodes[i]!.tick(now: now)
-            flush(i)
+            let step = nodes[i]!.tick(now: now)
+            apply(step, at: i)
         }
     }
 
@@ -168,23 +169,23 @@ struct SimulatedNetwork {
             guard var node = nodes[to], !crashed.contains(to) else { return }
             guard let decoded = try? Self.packets.decodeEach(bytes) else { undecodable += 1; return }
             undecodable += decoded.failures.count
-            node.receive(decoded.messages, from: from, now: now)
+            let step = node.receive(decoded.messages, from: from, now: now)
             nodes[to] = node
-            flush(to)
+            apply(step, at: to)
         case .tcpPingDone(let at, let seqNo, let acked):
             guard nodes[at] != nil, !crashed.contains(at) else { return }
-            nodes[at]!.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now)
-            flush(at)
+            let step = nodes[at]!.tcpPingCompleted(seqNo: seqNo, acked: acked, now: now)
+            apply(step, at: at)
         case .pushPullRequest(let from, let to, let bytes):
-            guard var target = nodes[to], reachable(from, to), let request = decoded(bytes),
-                  let reply = target.receiveStream(request, from: endpoints[from], now: now) else { return }
+            guard var target = nodes[to], reachable(from, to), let request = decoded(bytes) else { return }
+            let (reply, step) = target.receiveStream(request, from: endpoints[from], now: now)
             nodes[to] = target
-            flush(to)
+            apply(step, at: to)
+            guard let reply else { return }
             schedule(.pushPullReply(at: from, bytes: encoded(reply)), in: latency)
         case .pushPullReply(let at, let bytes):
             guard nodes[at] != nil, !crashed.contains(at), case .pushPull(let state)? = decoded(bytes) else { return }
-            try? nodes[at]!.mergeRemoteState(state, now: now)
-            flush(at)
+            if let step = try? nodes[at]!.mergeRemoteState(state, now: now) { apply(step, at: at) }
         }
     }
 
@@ -228,25 +229,22 @@ struct SimulatedNetwork {
     private mutating func pushPull(from a: Int, to b: Int, join: Bool) -> Bool {
         guard reachable(a, b), var target = nodes[b] else { return false }
         let local = nodes[a]!.localPushPull(join: join, now: now)
-        guard let request = carry(.pushPull(local)),
-              let answer = target.receiveStream(request, from: endpoints[a], now: now),
-              case .pushPull(let reply)? = carry(answer) else {
-            return false
-        }
+        guard let request = carry(.pushPull(local)) else { return false }
+        let (answer, step) = target.receiveStream(request, from: endpoints[a], now: now)
         nodes[b] = target
-        flush(b)
-        try? nodes[a]!.mergeRemoteState(reply, now: now)
+        apply(step, at: b)
+        guard let answer, case .pushPull(let reply)? = carry(answer) else { return false }
+        if let merged = try? nodes[a]!.mergeRemoteState(reply, now: now) { apply(merged, at: a) }
         return true
     }
 
-    /// Carries out what a node asked for, then collects what its app heard.
+    /// Carries out what a node asked for, and collects what its app heard.
     /// A TCP exchange costs a handshake and a request/reply: two round trips.
-    mutating func flush(_ i: Int) {
+    mutating func apply(_ step: SerfStep, at i: Int) {
         guard nodes[i] != nil else { return }
-        var pending = nodes[i]!.drainEffects()
-        outputs[i] += nodes[i]!.drainOutputs()
-        while !pending.isEmpty {
-            let effect = pending.removeFirst()
+        outputs[i] += step.outputs
+        statusChanges[i] += step.statusChanges
+        for effect in step.effects {
             switch effect {
             case .sendPacket(let to, let parts, let crc):
                 packetsSent += 1
@@ -262,17 +260,15 @@ struct SimulatedNetwork {
                 let replyAt = now + latency * 4
                 var acked = false
                 if let j = index(of: to), reachable(i, j), replyAt <= deadline, var target = nodes[j],
-                   let request = carry(.ping(ping)),
-                   let answer = target.receiveStream(request, from: endpoints[i], now: now),
-                   case .ack(let ack)? = carry(answer) {
-                    acked = ack.seqNo == ping.seqNo
+                   let request = carry(.ping(ping)) {
+                    let (answer, step) = target.receiveStream(request, from: endpoints[i], now: now)
                     nodes[j] = target
+                    apply(step, at: j)
+                    if let answer, case .ack(let ack)? = carry(answer) { acked = ack.seqNo == ping.seqNo }
                 }
                 let doneAt = acked ? replyAt : Swift.max(deadline, now)
                 schedule(.tcpPingDone(at: i, seqNo: ping.seqNo, acked: acked), in: doneAt - now)
             }
-            pending += nodes[i]!.drainEffects()
-            outputs[i] += nodes[i]!.drainOutputs()
         }
     }
 }
