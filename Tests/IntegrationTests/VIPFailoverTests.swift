@@ -308,6 +308,24 @@ extension RealNetworkTests {
                 }
             }
 
+            /// The dashboard, run on the client's host and joined through
+            /// `holder`: both balancers scraped (before the fault), and the
+            /// holder's ROLE cell saying `vip`.
+            func dashboardShows(_ holder: Balancer, beside other: Balancer, before: Bool) async throws {
+                let args = ["snapshot", "--format", "text", "--join", holder.agent.gossipAddress,
+                            "--bind", "\(client.address):0", "--size", "140x30"]
+                var screen = ""
+                try await eventually("the dashboard to show \(holder.name) holding the address", timeout: 20, every: 0.5) {
+                    screen = try await lab.run(on: client, try SerftopBinary.path(), args).output
+                    let rows = DemoTopologyTests.SnapshotCommandEndToEndTests.rows(screen)
+                    guard rows[holder.name]?.contains("balancer vip") == true, rows[other.name] != nil else { return false }
+                    guard before else { return true }
+                    return rows[other.name]?.contains("vip") == false
+                        && screen.contains("haproxy \(holder.name) ✓") && screen.contains("haproxy \(other.name) ✓")
+                }
+                print("[VIP failover] dashboard \(before ? "before" : "after") the fault:\n" + screen.split(separator: "\n").prefix(8).joined(separator: "\n"))
+            }
+
             /// Injects the fault on the holder, waits for the other to serve
             /// the address, measures the gap, restores, and checks that the
             /// address stays where it went. Returns the gap in seconds.
@@ -324,6 +342,8 @@ extension RealNetworkTests {
                     let last = answers().suffix(10)
                     return last.count == 10 && last.allSatisfy { $0.ok }
                 }
+
+                if run == 1 { try await dashboardShows(holder, beside: other, before: true) }
 
                 let faultAt = Date().timeIntervalSince1970
                 try await inject(holder)
@@ -342,6 +362,7 @@ extension RealNetworkTests {
                 try await eventually("[\(what) \(run)] the vip tag on \(other.name)", timeout: 15, every: 0.1) {
                     try await taggedHolders().contains(other.name)
                 }
+                if run == 1 { try await dashboardShows(other, beside: holder, before: false) }
                 print("[VIP failover] \(what), run \(run): \(holder.name) → \(other.name), address moved after "
                       + String(format: "%.2f s, requests failed for %.2f s (%d failed)", movedAfter, gap, failed))
 
