@@ -14,7 +14,9 @@ struct BalancerCommand: AsyncParsableCommand {
         discussion: """
         Reads the members from the local serf agent (RPC), renders the haproxy.cfg \
         template with every alive member tagged \(ClusterRoles.tag)=\(ClusterRoles.defaultBackend) (--backend-role), checks the result with \
-        'haproxy -c', swaps it in atomically and reloads through the master CLI. \
+        'haproxy -c' and swaps it in atomically. When only the servers changed, the running \
+        HAProxy gets them through its runtime API (add server, del server) without a reload; \
+        anything else, or a step HAProxy refuses, reloads through the master CLI. \
         Members that leave gracefully are drained first. Answers the queries \
         \(BalancerQuery.reload) and \(BalancerQuery.server) (\(ServerQuery.Verb.allCases.map(\.rawValue).joined(separator: "|")) NAME).
         """)
