@@ -41,13 +41,10 @@ public struct CellGrid: Sendable, Hashable {
         // Borders, sparklines and plain text: one cell per scalar, without
         // grapheme breaking.
         if text.unicodeScalars.allSatisfy({ Character.isPlainNarrow($0.value) }) {
+            var characters = ShownCharacters()
             for scalar in text.unicodeScalars {
                 guard col < limit else { break }
-                // Text from the network (member names, tags) is shown, never
-                // obeyed: a newline or an escape drawn as such would move the
-                // cursor or restyle the terminal.
-                let shown = scalar.value < 0x20 || (0x7F ... 0x9F).contains(scalar.value) ? "?" : scalar
-                if col >= 0 { self[col, y] = Cell(Character(shown), role) }
+                if col >= 0 { self[col, y] = Cell(characters[scalar], role) }
                 col += 1
             }
             return col - x
@@ -64,6 +61,63 @@ public struct CellGrid: Sendable, Hashable {
             col += w
         }
         return col - x
+    }
+
+    /// Writes `text` in a field of `width` columns from (x, y): cut to it
+    /// with `ellipsis` when longer, padded with spaces when shorter (on the
+    /// left when `rightAligned`). The same cells as
+    /// `put(text.truncated(to: width, ellipsis: ellipsis).padded(to: width, right: rightAligned), ...)`:
+    /// a table writes each of its cells this way every frame, and text that
+    /// fits, almost all of it, needs neither string built.
+    public mutating func put(_ text: String, x: Int, y: Int, role: StyleRole, width: Int, ellipsis: String, rightAligned: Bool) {
+        guard y >= 0 && y < height else { return }
+        var count = 0
+        for scalar in text.unicodeScalars {
+            guard Character.isPlainNarrow(scalar.value), count < width else {
+                put(text.truncated(to: width, ellipsis: ellipsis).padded(to: width, right: rightAligned), x: x, y: y, role: role)
+                return
+            }
+            count += 1
+        }
+        let limit = min(self.width, x + self.width)
+        var col = x
+        var characters = ShownCharacters()
+        func write(_ scalar: Unicode.Scalar) {
+            if col >= 0 && col < limit { self[col, y] = Cell(characters[scalar], role) }
+            col += 1
+        }
+        let pad = max(0, width - count)
+        if rightAligned { for _ in 0 ..< pad { write(" ") } }
+        for scalar in text.unicodeScalars { write(scalar) }
+        if !rightAligned { for _ in 0 ..< pad { write(" ") } }
+    }
+
+    /// Text from the network (member names, tags) is shown, never obeyed: a
+    /// newline or an escape drawn as such would move the cursor or restyle
+    /// the terminal.
+    static func shown(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        scalar.value < 0x20 || (0x7F ... 0x9F).contains(scalar.value) ? "?" : scalar
+    }
+
+    /// The Character a cell shows for a plain narrow scalar. Making a
+    /// Character is the dearest part of writing a cell, and a frame writes
+    /// thousands: ASCII ones are made once, and others once per run of the
+    /// same scalar (padding, rules, a flat stretch of sparkline).
+    struct ShownCharacters {
+        private static let ascii = (0 ..< 0x80).map { Character(CellGrid.shown(Unicode.Scalar(UInt8($0)))) }
+        private var last: Unicode.Scalar = "?"
+        private var character: Character = "?"
+
+        subscript(_ scalar: Unicode.Scalar) -> Character {
+            mutating get {
+                if scalar.value < 0x80 { return Self.ascii[Int(scalar.value)] }
+                if scalar != last {
+                    last = scalar
+                    character = Character(CellGrid.shown(scalar))
+                }
+                return character
+            }
+        }
     }
 
     /// Fills a rectangle with `character` in `role`.

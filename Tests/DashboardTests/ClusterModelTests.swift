@@ -113,6 +113,35 @@ import Testing
         #expect(model.members["s1"] == nil)
     }
 
+    /// Rows come in natural name order however members came and went (the
+    /// table's default order, which then costs one pass to sort), and always
+    /// hold what the member list holds.
+    @Test func rowsFollowTheMembersInNaturalOrder() {
+        var model = ClusterModel()
+        func member(_ name: String, _ status: MemberStatus = .alive) -> Member {
+            Member(name: name, address: "10.0.0.1", port: 7946, tags: ["role": "backend"], status: status)
+        }
+        func check(_ expected: [String], _ comment: Comment) {
+            #expect(model.rows().map(\.name) == expected, comment)
+            #expect(model.rows().map(\.gossip) == expected.map { model.members[$0]?.status }, comment)
+            #expect(model.rows().map(\.changedAt) == expected.map { model.memberChangedAt[$0] }, comment)
+            #expect(model.rows().map(\.flaps) == expected.map { model.memberHistory[$0]?.flaps ?? 0 }, comment)
+        }
+        model.setMembers(["web10", "web2", "Web1", "db", "web02"].map { member($0) }, at: now)
+        check(["db", "Web1", "web02", "web2", "web10"], "a full list")
+        model.apply(.member(.join, [member("web9"), member("a")]), at: now)
+        check(["a", "db", "Web1", "web02", "web2", "web9", "web10"], "joins")
+        model.apply(.member(.failed, [member("web2", .failed)]), at: now.addingTimeInterval(1))
+        model.apply(.status(MemberStatusChange(name: "web9", status: .suspect, incarnation: 2)), at: now.addingTimeInterval(2))
+        model.apply(.status(MemberStatusChange(name: "web9", status: .alive, incarnation: 3)), at: now.addingTimeInterval(3))
+        #expect(model.rows().first { $0.name == "web9" }?.flaps == 1)
+        check(["a", "db", "Web1", "web02", "web2", "web9", "web10"], "changes of status")
+        model.apply(.member(.reap, [member("web02"), member("nobody")]), at: now)
+        check(["a", "db", "Web1", "web2", "web9", "web10"], "a reap, and one of a member never known")
+        model.setMembers(["web3", "web1"].map { member($0) }, at: now)
+        check(["web1", "web3"], "a full list again")
+    }
+
     @Test func scrapeFailuresAreLoggedOnceAndRecoveryToo() throws {
         var model = ClusterModel()
         let e = try StatsEndpoint("10.0.0.9")

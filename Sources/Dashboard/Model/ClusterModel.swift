@@ -3,12 +3,21 @@ import BalancerContract
 import Foundation
 import HAProxy
 import Serf
+import TerminalUI
 
 /// Everything the dashboard shows, as one value: members joined with the
 /// servers of every balancer, per-node history, and the event log. No
 /// sockets, no curses; time comes in as an argument.
 public struct ClusterModel: Sendable {
     public private(set) var members: [String: Member] = [:]
+    /// What rows() needs of each member, in the natural order of their
+    /// names (NaturalOrder), kept in step with `members`, `memberChangedAt`
+    /// and `memberHistory` (refresh(_:)). rows() walks this every frame: the
+    /// table sorts by name unless told otherwise, and rows already in that
+    /// order sort in one pass where a dictionary's order took n log n
+    /// comparisons; and each member's facts are read here, not hashed out of
+    /// four dictionaries.
+    private var ordered: [MemberFacts] = []
     public private(set) var memberChangedAt: [String: Date] = [:]
     public var balancers: [BalancerState] = []
     public private(set) var history: [String: History] = [:]
@@ -40,6 +49,7 @@ public struct ClusterModel: Sendable {
             memberHistory[m.name, default: MemberHistory()].record(m.status, at: time)
         }
         members = Dictionary(list.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        ordered = members.keys.map { NamedKey($0) }.sorted(by: NamedKey.precedes).map { facts($0.name)! }
         membersUpdatedAt = time
         // Histories of members long reaped go once they outnumber the living.
         if memberHistory.count > 2 * max(members.count, 100) {
@@ -58,6 +68,7 @@ public struct ClusterModel: Sendable {
                     members[m.name] = m
                     memberHistory[m.name, default: MemberHistory()].record(m.status, at: time)
                 }
+                refresh(m.name)
                 let tags = m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
                 log.add(Self.logKind(kind), "\(kind.rawValue) \(m.name) \(m.address) \(tags)", at: time)
             }
@@ -81,6 +92,51 @@ public struct ClusterModel: Sendable {
                 members[change.name] = m
                 memberChangedAt[change.name] = time
             }
+            refresh(change.name)
+        }
+    }
+
+    private struct MemberFacts {
+        var member: Member
+        var role: String?
+        var changedAt: Date?
+        var flaps: Int
+    }
+
+    private func facts(_ name: String) -> MemberFacts? {
+        members[name].map { MemberFacts(member: $0, role: $0.role, changedAt: memberChangedAt[name], flaps: memberHistory[name]?.flaps ?? 0) }
+    }
+
+    /// Brings `ordered` in step after anything about `name` changed.
+    private mutating func refresh(_ name: String) {
+        let key = NamedKey(name)
+        var low = 0, high = ordered.count
+        while low < high {
+            let mid = (low + high) / 2
+            if NamedKey.precedes(NamedKey(ordered[mid].member.name), key) { low = mid + 1 } else { high = mid }
+        }
+        let present = low < ordered.count && ordered[low].member.name == name
+        switch (facts(name), present) {
+        case (let facts?, true): ordered[low] = facts
+        case (let facts?, false): ordered.insert(facts, at: low)
+        case (nil, true): ordered.remove(at: low)
+        case (nil, false): break
+        }
+    }
+
+    /// A name with its NaturalOrder key, in the order the table sorts names
+    /// (DashboardState.visible): by key, then by the plain text.
+    private struct NamedKey {
+        let key: [UInt8]
+        let name: String
+
+        init(_ name: String) {
+            key = NaturalOrder.key(name)
+            self.name = name
+        }
+
+        static func precedes(_ a: NamedKey, _ b: NamedKey) -> Bool {
+            a.key != b.key ? a.key.lexicographicallyPrecedes(b.key) : a.name < b.name
         }
     }
 
@@ -151,43 +207,61 @@ public struct ClusterModel: Sendable {
     /// server name (HAProxyName.server(forMember:), as the balancer writes
     /// it) is the server's. Backend rows and frontends are not nodes.
     public func rows() -> [NodeRow] {
-        var servers: [String: [NodeRow.ServerRef]] = [:]
-        var serverChanged: [String: Date] = [:]
+        // Every frame joins every node: one table keyed by server name, so
+        // that a server row costs one hash and not one per thing known of it.
+        var servers: [String: ServerRefs] = [:]
         // By name, so that each balancer's view has the same place in every row.
         for b in balancers.sorted(by: { $0.label < $1.label }) {
             guard let snapshot = b.snapshot else { continue }
-            for row in snapshot.servers {
-                servers[row.service, default: []].append(.init(balancer: b.label, row: row, staleSince: b.staleSince))
-                if let lastchg = row.lastChange, let when = b.lastSuccess {
-                    serverChanged[row.service] = when.addingTimeInterval(-Double(lastchg))
-                }
+            let rows = snapshot.servers
+            servers.reserveCapacity(rows.count)
+            for row in rows {
+                let changed = row.lastChange.flatMap { lastchg in b.lastSuccess?.addingTimeInterval(-Double(lastchg)) }
+                servers[row.service, default: ServerRefs()].add(.init(balancer: b.label, row: row, staleSince: b.staleSince),
+                                                                changed: changed)
             }
         }
         let reporting = balancers.count { $0.snapshot != nil }
         var out: [NodeRow] = []
-        for m in members.values {
-            guard case .success(let serverName) = HAProxyName.server(forMember: m.name) else {
-                out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
-                                   servers: [], history: history[m.name]?.samples ?? [],
-                                   changedAt: memberChangedAt[m.name], mark: .badName, isBackend: roles.isBackend(m),
-                                   flaps: memberHistory[m.name]?.flaps ?? 0))
-                continue
+        out.reserveCapacity(members.count + servers.count)
+        for facts in ordered {
+            let m = facts.member
+            // roles.isBackend(m), with the role tag looked up once, ahead.
+            let backend = facts.role == roles.backend
+            let mark: NodeRow.Mark?
+            let refs: [NodeRow.ServerRef]
+            if case .success(let serverName) = HAProxyName.server(forMember: m.name) {
+                refs = servers.removeValue(forKey: serverName.text)?.refs ?? []
+                mark = refs.isEmpty && backend && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
+            } else {
+                refs = []
+                mark = .badName
             }
-            let refs = servers.removeValue(forKey: serverName.text) ?? []
-            let backend = roles.isBackend(m)
-            let mark: NodeRow.Mark? = refs.isEmpty && backend && m.status.isUp && !balancers.isEmpty ? .notInLB : nil
-            out.append(NodeRow(name: m.name, address: m.address, role: m.role ?? "", gossip: m.status, member: m,
+            out.append(NodeRow(name: m.name, address: m.address, role: facts.role ?? "", gossip: m.status, member: m,
                                servers: refs, history: history[m.name]?.samples ?? [],
-                               changedAt: memberChangedAt[m.name], mark: mark, isBackend: backend,
-                               flaps: memberHistory[m.name]?.flaps ?? 0))
+                               changedAt: facts.changedAt, mark: mark, isBackend: backend,
+                               flaps: facts.flaps, balancerCount: reporting))
         }
-        for (name, refs) in servers {
+        for (name, entry) in servers {
+            let refs = entry.refs
             let address = refs.first?.row.address.map { $0.split(separator: ":").first.map(String.init) ?? $0 } ?? ""
             out.append(NodeRow(name: name, address: address, role: "", gossip: nil, member: nil, servers: refs,
-                               history: history[name]?.samples ?? [], changedAt: serverChanged[name], mark: .notInGossip))
+                               history: history[name]?.samples ?? [], changedAt: entry.changed, mark: .notInGossip,
+                               balancerCount: reporting))
         }
-        for i in out.indices { out[i].balancerCount = reporting }
         return out
+    }
+
+    /// One server name's rows across the balancers, and when the last of
+    /// them to say so changed state.
+    private struct ServerRefs {
+        var refs: [NodeRow.ServerRef] = []
+        var changed: Date?
+
+        mutating func add(_ ref: NodeRow.ServerRef, changed: Date?) {
+            refs.append(ref)
+            if let changed { self.changed = changed }
+        }
     }
 
     // MARK: Header figures

@@ -109,7 +109,7 @@ public struct DashboardView: Sendable {
             var x = 1
             for (col, w) in columns {
                 let (text, role) = CellText.value(col.id, row, width: w, now: now, glyphs: glyphs)
-                g.put(text.truncated(to: w, ellipsis: glyphs.ellipsis).padded(to: w, right: col.rightAligned), x: x, y: y, role: role)
+                g.put(text, x: x, y: y, role: role, width: w, ellipsis: glyphs.ellipsis, rightAligned: col.rightAligned)
                 x += w + 1
             }
             // Old numbers must not pass for current ones.

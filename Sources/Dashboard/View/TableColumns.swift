@@ -100,9 +100,22 @@ enum CellText {
             return (row.servers.isEmpty ? "" : Sparkline.render(row.history, width: width, glyphs: glyphs), .sparkline)
         case .check:
             guard let c = row.check else { return ("", .row) }
-            return (c, c.contains("OK") ? .dim : .down)
+            return (c, passed(c) ? .dim : .down)
         case .changed: return (row.changedAt.map { age(now.timeIntervalSince($0)) } ?? "", .dim)
         }
+    }
+
+    /// Whether a check status says the check passed ("L7OK", "L4OK",
+    /// "L7OKC"): it has "OK" in it. HAProxy's statuses are ASCII words, and a
+    /// byte scan is much cheaper than a generic substring search done for
+    /// every row of every frame.
+    static func passed(_ check: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in check.utf8 {
+            if previous == UInt8(ascii: "O") && byte == UInt8(ascii: "K") { return true }
+            previous = byte
+        }
+        return false
     }
 
     static func role(_ s: MemberStatus) -> StyleRole {
