@@ -55,9 +55,10 @@ public enum BalancerRequest: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The Serf query that asks every balancer, and only them.
-    public func queryRequest(to roles: ClusterRoles, timeout: Duration) -> QueryRequest {
-        QueryRequest(name: query.name, payload: Array(payload.utf8), filterTags: roles.balancerFilter,
-                     requestAck: true, timeout: timeout)
+    /// `only`: one balancer's member name, when the others must not act.
+    public func queryRequest(to roles: ClusterRoles, timeout: Duration, only member: String? = nil) -> QueryRequest {
+        QueryRequest(name: query.name, payload: Array(payload.utf8), filterNodes: member.map { [$0] } ?? [],
+                     filterTags: roles.balancerFilter, requestAck: true, timeout: timeout)
     }
 
     /// The request a query event carries, if its signature holds for this

@@ -113,6 +113,9 @@ import Testing
         #expect(request.payload == Array("drain s1".utf8))
         #expect(request.filterTags == ["role": "^balancer$"])
         #expect(request.requestAck && request.timeout == .seconds(8))
+        #expect(request.filterNodes.isEmpty, "every balancer")
+        let one = BalancerRequest.server(ServerQuery(.drain, server: "s1")).queryRequest(to: ClusterRoles(), timeout: .seconds(8), only: "ha2")
+        #expect(one.filterNodes == ["ha2"] && one.filterTags == ["role": "^balancer$"])
         let odd = ClusterRoles(balancer: "lb.v2(eu)*")
         #expect(odd.balancerFilter == ["role": #"^lb\.v2\(eu\)\*$"#])
     }

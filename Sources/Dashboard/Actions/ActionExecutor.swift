@@ -45,6 +45,8 @@ struct ActionExecutor: Sendable {
             }
         case .serfQuery(let request):
             return await query(request, report)
+        case .serfQueryTo(let request, let member):
+            return await query(request, report, only: member)
         case .provisionCommand(let command):
             return await provision(command, report)
         case .provisionLocal(let name):
@@ -73,12 +75,12 @@ struct ActionExecutor: Sendable {
     }
 
     /// Asks the balancers' daemons; each answers with a BalancerReply.
-    func query(_ request: BalancerRequest, _ report: Report) async -> Bool {
+    func query(_ request: BalancerRequest, _ report: Report, only member: String? = nil) async -> Bool {
         let name = request.query.name
         guard let source else { await report(.failure, "no gossip source to send '\(name)' through"); return false }
         var answered = 0, acked = 0, failed = 0
         do {
-            for try await reply in try await source.query(request.queryRequest(to: roles, timeout: .seconds(8)), signedWith: actionKey) {
+            for try await reply in try await source.query(request.queryRequest(to: roles, timeout: .seconds(8), only: member), signedWith: actionKey) {
                 switch reply {
                 case .ack: acked += 1
                 case .response(let from, let bytes):

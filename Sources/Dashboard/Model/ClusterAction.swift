@@ -4,6 +4,8 @@ import HAProxy
 /// What an operator can ask of the cluster from the dashboard.
 public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
     case server(ServerAction, node: String)
+    /// The same on one balancer only (chosen in the details pane).
+    case serverOn(ServerAction, node: String, balancer: String)
     /// Drain, wait for the node's sessions to reach 0, then maint.
     case drainThenMaint(node: String)
     /// Start a new node with the provisioning command.
@@ -16,6 +18,7 @@ public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .server(let a, let node): return "\(a) \(node)"
+        case .serverOn(let a, let node, let balancer): return "\(a) \(node) on \(balancer)"
         case .drainThenMaint(let node): return "drain then maint \(node)"
         case .provision(let name): return "add node \(name)"
         case .join(let address): return "join \(address)"
@@ -31,6 +34,8 @@ public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
     case runtimeAPI(HAProxyAddress, ServerTarget, ServerAction)
     /// A Serf query to the balancers, answered by `serftop balancer`.
     case serfQuery(BalancerRequest)
+    /// The same query to one balancer member only.
+    case serfQueryTo(BalancerRequest, member: String)
     /// The admin form of a balancer's stats page.
     case statsPage(StatsEndpoint, ServerTarget, ServerAction)
     case masterCLI(HAProxyAddress)
@@ -45,6 +50,7 @@ public enum ActionRoute: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .runtimeAPI(let a, let target, let act): return "\(act) \(target) via runtime API \(a)"
         case .serfQuery(let r): return "Serf query \(r) to the balancers"
+        case .serfQueryTo(let r, let member): return "Serf query \(r) to \(member)"
         case .statsPage(let e, let target, let act): return "\(act) \(target) via stats page \(e.authority)"
         case .masterCLI(let a): return "reload via master CLI \(a)"
         case .provisionCommand(let c): return "run: \(c)"
@@ -83,6 +89,8 @@ public struct ActionRouting: Sendable {
         switch action {
         case .server(let act, let node):
             return serverRoutes(act, node: node, model: model)
+        case .serverOn(let act, let node, let balancer):
+            return serverRoutes(act, node: node, model: model, only: balancer)
         case .drainThenMaint(let node):
             return serverRoutes(.drain, node: node, model: model)
         case .reload:
@@ -104,24 +112,33 @@ public struct ActionRouting: Sendable {
 
     /// Every name is checked before a route is made: a node whose name
     /// HAProxy would not take gets no route but the reason.
-    func serverRoutes(_ act: ServerAction, node: String, model: ClusterModel) -> [ActionRoute] {
+    func serverRoutes(_ act: ServerAction, node: String, model: ClusterModel, only balancer: String? = nil) -> [ActionRoute] {
         let server: HAProxyName
         switch HAProxyName.server(forMember: node) {
         case .success(let name): server = name
         case .failure(let error): return [.impossible("\(error)")]
         }
-        let refs = model.rows().first { $0.name == node }?.servers ?? []
+        let refs = (model.rows().first { $0.name == node }?.servers ?? []).filter { balancer == nil || $0.balancer == balancer }
         func target(_ ref: NodeRow.ServerRef) -> Result<ServerTarget, HAProxyError> {
             Result { () throws(HAProxyError) in ServerTarget(backend: try HAProxyName(ref.row.proxy, .backend), server: server) }
         }
-        if let runtimeAPI {
+        if let balancer {
+            // The one member that may answer: the chosen balancer's.
+            guard let member = model.balancers.first(where: { $0.label == balancer })?.memberName ?? model.members[balancer]?.name else {
+                return [.impossible("\(balancer) is not a member: only every balancer can be asked")]
+            }
+            if runtimeAPI == nil, serfQueries, let query = ServerQuery(action: act, server: server) {
+                return [.serfQueryTo(.server(query), member: member)]
+            }
+        }
+        if let runtimeAPI, balancer == nil {
             guard let ref = refs.first else { return [.runtimeAPI(runtimeAPI, ServerTarget(backend: BalancerBackend.defaultName, server: server), act)] }
             switch target(ref) {
             case .success(let t): return [.runtimeAPI(runtimeAPI, t, act)]
             case .failure(let error): return [.impossible("\(error)")]
             }
         }
-        if serfQueries && model.members.values.contains(where: { model.roles.isBalancer($0) && $0.status.isUp }) {
+        if balancer == nil, serfQueries && model.members.values.contains(where: { model.roles.isBalancer($0) && $0.status.isUp }) {
             guard let query = ServerQuery(action: act, server: server) else {
                 return [.impossible("the balancers cannot \(act) over Serf: use --runtime-api")]
             }

@@ -174,7 +174,8 @@ public actor DashboardRuntime {
             if case .resize = key { state.keepSelectionVisible(state.visible(shown.rows()), layout) ; return false }
             let context = DashboardState.Context(rows: shown.rows(), layout: layout,
                                                  canProvision: settings.routing.canProvision,
-                                                 nextNodeName: NodeNaming.next(after: model.members.values.filter { model.roles.isBackend($0) }.map(\.name)))
+                                                 nextNodeName: NodeNaming.next(after: model.members.values.filter { model.roles.isBackend($0) }.map(\.name)),
+                                                 balancers: model.balancers.filter { $0.snapshot != nil }.map(\.label).sorted())
             if apply(state.handle(key, context: context)) { return true }
             followPause()
         case .serf(let event):

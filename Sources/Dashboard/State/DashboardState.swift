@@ -34,6 +34,9 @@ public struct DashboardState: Sendable, Equatable {
     public var draining: [String: DrainProgress] = [:]
     /// The view stays as it was when paused; the data keeps coming.
     public var paused = false
+    /// The one balancer that d, r and m in the details act on (`b`); nil:
+    /// every balancer. Forgotten when the details close.
+    public var actOn: String?
 
     public init(readOnly: Bool = false) { self.readOnly = readOnly }
 
@@ -43,9 +46,12 @@ public struct DashboardState: Sendable, Equatable {
         public var layout: DashboardLayout
         public var canProvision: Bool
         public var nextNodeName: String
+        /// The balancers with stats, by label: what `b` cycles through.
+        public var balancers: [String]
 
-        public init(rows: [NodeRow], layout: DashboardLayout, canProvision: Bool, nextNodeName: String) {
+        public init(rows: [NodeRow], layout: DashboardLayout, canProvision: Bool, nextNodeName: String, balancers: [String] = []) {
             self.rows = rows; self.layout = layout; self.canProvision = canProvision; self.nextNodeName = nextNodeName
+            self.balancers = balancers
         }
     }
 
@@ -119,12 +125,23 @@ public struct DashboardState: Sendable, Equatable {
             return KeyTable.lookup(key)?.command == .quit ? [.quit] : []
         case .details(let node, let scroll):
             switch key {
-            case .escape, .enter, .char("q"): mode = .normal
+            case .escape, .enter, .char("q"): mode = .normal; actOn = nil
             case .down, .char("j"): mode = .details(node: node, scroll: scroll + 1)
             case .up, .char("k"): mode = .details(node: node, scroll: max(0, scroll - 1))
             case .pageDown: mode = .details(node: node, scroll: scroll + 10)
             case .pageUp: mode = .details(node: node, scroll: max(0, scroll - 10))
-            default: break
+            default:
+                guard let command = KeyTable.lookup(key)?.command,
+                      [.nextBalancer, .drain, .ready, .maint, .drainThenMaint].contains(command) else { break }
+                if command == .nextBalancer {
+                    chooseNextBalancer(context.balancers)
+                    break
+                }
+                guard !readOnly else {
+                    notice = "read-only: actions are disabled (started with --read-only)"
+                    break
+                }
+                return askForAction(command, rows: context.rows.filter { $0.name == node }, context: context)
             }
             return []
         case .confirm(let action, _):
@@ -184,8 +201,28 @@ public struct DashboardState: Sendable, Equatable {
             }
         case .drain, .ready, .maint, .drainThenMaint, .add, .reload:
             return askForAction(command, rows: rows, context: context)
+        case .nextBalancer:
+            // The choice is made and shown in the details.
+            if let s = selectedRow(rows) {
+                mode = .details(node: s.name, scroll: 0)
+                chooseNextBalancer(context.balancers)
+            }
         }
         return []
+    }
+
+    /// Every balancer, then each alone in turn, then every one again (the
+    /// details pane says which). With one balancer there is nothing to choose.
+    mutating func chooseNextBalancer(_ balancers: [String]) {
+        guard balancers.count > 1 else {
+            actOn = nil
+            return
+        }
+        if let current = actOn, let i = balancers.firstIndex(of: current) {
+            actOn = i + 1 < balancers.count ? balancers[i + 1] : nil
+        } else {
+            actOn = balancers[0]
+        }
     }
 
     /// Actions change the cluster: each is asked about first.
@@ -216,6 +253,15 @@ public struct DashboardState: Sendable, Equatable {
             }
             if case .failure(let error) = row.serverName {
                 notice = "\(error)"
+                return []
+            }
+            if let balancer = actOn, case .details = mode {
+                guard case .server(let act, let node) = action else {
+                    notice = "D acts on every balancer: choose them all with b"
+                    return []
+                }
+                mode = .confirm(.serverOn(act, node: node, balancer: balancer), question: question + " On \(balancer) only.")
+                actOn = nil
                 return []
             }
             guard !row.servers.isEmpty || row.isBackend else {

@@ -14,4 +14,6 @@ public enum KeyCommand: Sendable, Hashable {
     case help, quit
     case pause, snapshot
     case drain, ready, maint, drainThenMaint, add, reload
+    /// In the details: act on the next balancer alone, or on all of them.
+    case nextBalancer
 }
