@@ -42,6 +42,8 @@ import Testing
         _ = state.handle(.char("b"), context: c)
         #expect(state.actOn == nil, "then every balancer again")
         _ = state.handle(.char("b"), context: c)
+        let pane = DashboardView(glyphs: .unicode).render(m, state, width: 120, height: 30, now: Fixture.now).text
+        #expect(pane.contains("actions  d r m act on \(labels[0]) only (b: the next)"), "\(pane)")
         _ = state.handle(.escape, context: c)
         #expect(state.actOn == nil, "forgotten with the details")
     }

@@ -31,7 +31,7 @@ public struct DashboardView: Sendable {
         case .help: drawHelp(&grid, state)
         case .details(let node, let scroll):
             if let row = rows.first(where: { $0.name == node }) ?? model.rows().first(where: { $0.name == node }) {
-                drawDetails(&grid, row, model, scroll: scroll, now: now)
+                drawDetails(&grid, row, model, scroll: scroll, actOn: state.actOn, now: now)
             }
         default: break
         }
@@ -271,7 +271,7 @@ public struct DashboardView: Sendable {
         g.put("any key closes", x: x + w - 17, y: y + h - 1, role: .dim)
     }
 
-    func drawDetails(_ g: inout CellGrid, _ row: NodeRow, _ model: ClusterModel, scroll: Int, now: Date) {
+    func drawDetails(_ g: inout CellGrid, _ row: NodeRow, _ model: ClusterModel, scroll: Int, actOn: String? = nil, now: Date) {
         var lines: [(String, StyleRole)] = []
         if let m = row.member {
             lines.append(("gossip   \(m.status.rawValue)  \(m.endpoint)" + (row.changedAt.map { "  (changed \(CellText.age(now.timeIntervalSince($0))) ago)" } ?? ""), CellText.role(m.status)))
@@ -295,6 +295,10 @@ public struct DashboardView: Sendable {
                 lines.append(("haproxy  " + (row.balancersDisagree ? "the balancers disagree: " : "every balancer alike: ") + views.joined(separator: ", "),
                               row.balancersDisagree ? .mark : .overlay))
             }
+        }
+        if row.balancerCount > 1 && !row.servers.isEmpty {
+            lines.append(("actions  d r m act on " + (actOn.map { "\($0) only" } ?? "every balancer") + " (b: the next)",
+                          actOn == nil ? .overlay : .mark))
         }
         if row.holdsVIP, let vip = row.member?.tags[ClusterRoles.vipTag] {
             lines.append(("vip      holds the balancers' virtual address \(vip) (its VRRP notify script says so)", .overlay))
