@@ -6,16 +6,21 @@ public enum Sparkline {
         // With nothing above zero, every value is drawn at the lowest level.
         let top = tail.max() ?? 0
         let levels = glyphs.sparkline.count
-        let bars = glyphs.sparkline.map { String($0) }
-        let widest = bars.map(\.utf8.count).max() ?? 0
         // The table draws one per row every frame: its UTF-8 is written in
-        // place, not grown a Character at a time.
+        // place from the bars' UTF-8 (bar i is bytes[ends[i - 1] ..< ends[i]]),
+        // not grown a Character at a time.
+        var bytes: [UInt8] = [], ends: [Int] = []
+        for bar in glyphs.sparkline {
+            bytes.append(contentsOf: String(bar).utf8)
+            ends.append(bytes.count)
+        }
+        let widest = zip(ends, [0] + ends).map { $0 - $1 }.max() ?? 0
         return String(unsafeUninitializedCapacity: tail.count * widest + width - tail.count) { buffer in
             var n = 0
             for v in tail {
                 let i = v <= 0 ? 0 : min(levels - 1, max(1, Int((Double(v) / Double(top) * Double(levels - 1)).rounded())))
-                for byte in bars[i].utf8 {
-                    buffer[n] = byte
+                for k in (i == 0 ? 0 : ends[i - 1]) ..< ends[i] {
+                    buffer[n] = bytes[k]
                     n += 1
                 }
             }

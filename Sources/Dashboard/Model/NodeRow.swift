@@ -48,7 +48,12 @@ public struct NodeRow: Sendable, Hashable {
 
     /// When the oldest of the node's server rows was scraped, if any of them
     /// is from a balancer that did not answer the last scrape.
-    public var staleSince: Date? { servers.compactMap(\.staleSince).min() }
+    public var staleSince: Date? {
+        // Asked of every row on screen, twice, every frame: no array built.
+        var oldest: Date?
+        for ref in servers { if let t = ref.staleSince, oldest.map({ t < $0 }) ?? true { oldest = t } }
+        return oldest
+    }
 
     /// More than one balancer has stats, and they do not see the server
     /// alike: in different states, or some have it and some do not.
