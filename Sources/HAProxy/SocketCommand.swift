@@ -6,6 +6,7 @@ import NIOPosix
 /// send a line, read until HAProxy closes the connection.
 public enum SocketCommand {
     public static func send(_ command: String, to address: HAProxyAddress, timeout: Duration = .seconds(5),
+                            limit: Int = maxAnswer,
                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> String {
         // The last line of defence: HAProxy runs every command of a line
         // split by ';', and a newline starts the next one. Names are checked
@@ -39,8 +40,8 @@ public enum SocketCommand {
                     outbound.finish()
                     var out = ByteBuffer()
                     for try await var chunk in inbound {
-                        guard out.readableBytes + chunk.readableBytes <= maxAnswer else {
-                            throw HAProxyError.refused("\(address) answered '\(command)' with more than \(maxAnswer >> 20) MiB; not read further")
+                        guard out.readableBytes + chunk.readableBytes <= limit else {
+                            throw HAProxyError.refused("\(address) answered '\(command)' with more than \(limit) bytes; not read further")
                         }
                         out.writeBuffer(&chunk)
                     }
@@ -61,7 +62,7 @@ public enum SocketCommand {
 
     /// More than any answer HAProxy gives (`show stat` of 10,000 servers is
     /// a few MiB): whatever answers beyond it is not HAProxy.
-    static let maxAnswer = 64 << 20
+    public static let maxAnswer = 64 << 20
 
     static func describe(_ error: any Error) -> String {
         let failure = ConnectionFailure(error)

@@ -23,7 +23,7 @@ actor AgentRPCConnection {
                     AsyncThrowingStream<MessagePackValue, any Error>.Continuation)
     }
 
-    static func connect(host: String, port: Int, timeout: Duration = .seconds(5),
+    static func connect(host: String, port: Int, timeout: Duration = .seconds(5), maxRecord: Int = SerfAgentClient.defaultMaxRecord,
                         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AgentRPCConnection {
         let address = "\(host):\(port)"
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
@@ -36,14 +36,15 @@ actor AgentRPCConnection {
         } catch {
             throw AgentRPCError.cannotConnect(address: address, reason: Self.explain(error))
         }
-        let connection = AgentRPCConnection(address: address, channel: channel.channel)
+        let connection = AgentRPCConnection(address: address, channel: channel.channel, maxRecord: maxRecord)
         await connection.startReading(channel)
         return connection
     }
 
-    private init(address: String, channel: any Channel) {
+    private init(address: String, channel: any Channel, maxRecord: Int) {
         self.address = address
         self.channel = channel
+        self.maxRecord = maxRecord
     }
 
     /// Requests are written straight to the channel (each is one buffer,
@@ -109,15 +110,14 @@ actor AgentRPCConnection {
         channel.writeAndFlush(ByteBuffer(bytes: w.bytes), promise: nil)
     }
 
-    /// No reply of an agent comes near this; a peer that sends more without
-    /// finishing a record is not an agent.
-    static let maxRecord = 64 << 20
+    /// The most bytes a record may take (SerfAgentClient.defaultMaxRecord).
+    let maxRecord: Int
 
     private func received(_ bytes: [UInt8]) {
         buffer.append(contentsOf: bytes)
-        guard buffer.count <= Self.maxRecord else {
+        guard buffer.count <= maxRecord else {
             buffer = []
-            fail(.unexpectedReply(command: "(stream)", detail: "a record longer than \(Self.maxRecord >> 20) MiB"))
+            fail(.unexpectedReply(command: "(stream)", detail: "a record longer than \(maxRecord) bytes"))
             channel.close(promise: nil)
             return
         }
@@ -126,7 +126,14 @@ actor AgentRPCConnection {
         do {
             while !reader.isAtEnd {
                 let header = try reader.read()
-                let seq = header["Seq"]?.uint64Value ?? .max
+                // Every reply starts with a map holding its Seq: anything
+                // else is not an agent talking, and is not read further.
+                guard case .map = header, let seq = header["Seq"]?.uint64Value else {
+                    buffer = []
+                    fail(.unexpectedReply(command: "(stream)", detail: "a reply header without a sequence number"))
+                    channel.close(promise: nil)
+                    return
+                }
                 let error = header["Error"]?.stringValue ?? ""
                 var body: MessagePackValue?
                 if expectsBody(seq: seq, error: error) { body = try reader.read() }

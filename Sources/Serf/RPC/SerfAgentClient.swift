@@ -10,13 +10,20 @@ public actor SerfAgentClient: MembershipSource {
     private var streams: [UInt64] = []
 
     /// Connects, shakes hands and, if given a key, authenticates.
+    /// No reply of an agent comes near this; a peer that sends more without
+    /// finishing a record is not an agent.
+    public static let defaultMaxRecord = 64 << 20
+
+    /// `maxRecord`: the most bytes one reply may take before the peer is
+    /// taken for something other than an agent.
     public static func connect(_ address: String = "127.0.0.1:7373", authKey: String? = nil,
-                               timeout: Duration = .seconds(5)) async throws -> SerfAgentClient {
+                               timeout: Duration = .seconds(5),
+                               maxRecord: Int = defaultMaxRecord) async throws -> SerfAgentClient {
         let started = ContinuousClock.now
         guard let (host, port) = splitHostPort(address, defaultPort: 7373) else {
             throw AgentRPCError.cannotConnect(address: address, reason: "not a HOST:PORT address")
         }
-        let connection = try await AgentRPCConnection.connect(host: host, port: port, timeout: timeout)
+        let connection = try await AgentRPCConnection.connect(host: host, port: port, timeout: timeout, maxRecord: maxRecord)
         // Something that accepts connections but never answers as an agent
         // would hold the handshake forever.
         let watchdog = Task {
