@@ -24,6 +24,14 @@ public final class StatsScraper: Sendable {
         try? await client.shutdown()
     }
 
+    /// A scraper dropped without `shutdown()` (a caller that threw, a view
+    /// torn down early) must not leave its client running: AsyncHTTPClient
+    /// traps on that in debug builds, and leaks in release ones. A second
+    /// shutdown only reports that it was done already.
+    deinit {
+        client.shutdown { _ in }
+    }
+
     /// The raw CSV body. Gathered whole on the event loop and handed over
     /// once: reading it as an async stream cost a task switch per chunk.
     public func fetch(_ endpoint: StatsEndpoint) async throws -> [UInt8] {

@@ -26,12 +26,18 @@ import Testing
                                canProvision: false, nextNodeName: "web9", balancers: model.balancers.map(\.label).sorted())
     }
 
+    /// s1's details open.
+    func inDetails(_ c: DashboardState.Context, readOnly: Bool = false) -> DashboardState {
+        var state = DashboardState(readOnly: readOnly)
+        state.selected = "s1"
+        _ = state.handle(.enter, context: c)
+        return state
+    }
+
     @Test func bCyclesOneBalancerAtATimeThenAll() throws {
         let m = try model()
         let c = context(m)
-        var state = DashboardState()
-        state.selected = "s1"
-        _ = state.handle(.enter, context: c)
+        var state = inDetails(c)
         #expect(state.mode == .details(node: "s1", scroll: 0))
         let labels = c.balancers
         #expect(labels.count == 2)
@@ -51,9 +57,7 @@ import Testing
     @Test func aDrainOnOneBalancerIsConfirmedAndRoutedToItsMemberAlone() throws {
         let m = try model()
         let c = context(m)
-        var state = DashboardState()
-        state.selected = "s1"
-        _ = state.handle(.enter, context: c)
+        var state = inDetails(c)
         _ = state.handle(.char("b"), context: c)
         _ = state.handle(.char("b"), context: c)
         let chosen = try #require(state.actOn)
@@ -77,9 +81,7 @@ import Testing
     @Test func withoutAChoiceEveryBalancerIsAsked() throws {
         let m = try model()
         let c = context(m)
-        var state = DashboardState()
-        state.selected = "s1"
-        _ = state.handle(.enter, context: c)
+        var state = inDetails(c)
         _ = state.handle(.char("m"), context: c)
         guard case .confirm(let action, _) = state.mode else { Issue.record("no confirmation: \(state.mode)"); return }
         #expect(action == .server(.maint, node: "s1"))
@@ -88,9 +90,7 @@ import Testing
     @Test func readOnlyRefusesInTheDetailsToo() throws {
         let m = try model()
         let c = context(m)
-        var state = DashboardState(readOnly: true)
-        state.selected = "s1"
-        _ = state.handle(.enter, context: c)
+        var state = inDetails(c, readOnly: true)
         _ = state.handle(.char("d"), context: c)
         #expect(state.mode == .details(node: "s1", scroll: 0))
         #expect(state.notice?.contains("read-only") == true)

@@ -28,11 +28,12 @@ public actor SerfAgentClient: MembershipSource {
         // would hold the handshake forever.
         let watchdog = Task {
             try await Task.sleep(for: timeout)
-            await connection.close()
+            await connection.closeIfNotGreeted()
         }
         defer { watchdog.cancel() }
         do {
             _ = try await connection.call("handshake", body: .map(["Version": .uint(1)]), replyBody: false)
+            await connection.greeted()
             if let authKey {
                 _ = try await connection.call("auth", body: .map(["AuthKey": .string(authKey)]), replyBody: false)
             }
