@@ -315,15 +315,18 @@ extension RealNetworkTests {
             func dashboardShows(_ holder: Balancer, beside other: Balancer, before: Bool) async throws {
                 let args = ["snapshot", "--format", "text", "--join", holder.agent.gossipAddress,
                             "--bind", "\(client.address):0", "--size", "140x30"]
-                var screen = ""
-                defer { if screen.isEmpty || !screen.contains("vip") { print("[VIP failover] last dashboard seen:\n\(screen)") } }
-                try await eventually("the dashboard to show \(holder.name) holding the address", timeout: 20, every: 0.5) {
+                var screen = "", shown = false
+                defer { if !shown { print("[VIP failover] last dashboard seen:\n\(screen)") } }
+                // Each look joins the cluster and scrapes both balancers, one
+                // of them perhaps unreachable: a few seconds a look.
+                try await eventually("the dashboard to show \(holder.name) holding the address", timeout: 45, every: 0.5) {
                     screen = try await lab.run(on: client, try SerftopBinary.path(), args).output
                     let rows = DemoTopologyTests.SnapshotCommandEndToEndTests.rows(screen)
                     guard rows[holder.name]?.contains("balancer vip") == true, rows[other.name] != nil else { return false }
                     guard before else { return true }
                     return screen.contains("haproxy \(holder.name) ✓") && screen.contains("haproxy \(other.name) ✓")
                 }
+                shown = true
                 print("[VIP failover] dashboard \(before ? "before" : "after") the fault:\n" + screen.split(separator: "\n").prefix(8).joined(separator: "\n"))
             }
 
