@@ -55,9 +55,8 @@ public final class BalancerMetrics: Sendable {
     func servers(_ rows: [StatsRow]?) {
         var counts = Dictionary(uniqueKeysWithValues: Self.serverStates.map { ($0, 0) })
         for row in rows ?? [] {
-            let state = row.status?.raw.split(separator: " ").first.map(String.init) ?? "other"
-            let key = row.status?.raw == "no check" ? "no check" : (counts[state] != nil ? state : "other")
-            counts[key, default: 0] += 1
+            let word = row.status?.word ?? "other"
+            counts[counts[word] != nil ? word : "other", default: 0] += 1
         }
         for (state, n) in counts {
             registry.makeGauge(name: "serftop_balancer_servers", labels: [("state", state)],

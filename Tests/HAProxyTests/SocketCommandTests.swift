@@ -7,25 +7,14 @@ import TestSupport
 /// answer, or an endless one. Either ends with a clear error, in bounded
 /// time and memory.
 @Suite struct SocketCommandTests {
-    func listener(_ what: String) async throws -> (Daemon, HAProxyAddress) {
-        let port = FreePort.next()
-        // -t: socat would otherwise close half a second after our end of input.
-        let d = try Daemon("fake-haproxy", executable: "socat", arguments: ["-t", "60", "TCP-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork", what])
-        try await eventually("socat to listen") {
-            (try? await Tools.run("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port) && exec 3>&-"]).status) == 0
-        }
-        return (d, .tcp(host: "127.0.0.1", port: Int(port)))
-    }
-
-    /// The listener and the children it forked for connections.
-    func stop(_ d: Daemon) {
-        _ = try? Tools.runBlocking("pkill", ["-KILL", "-P", "\(d.pid)"])
-        d.crash()
+    func listener(_ command: String) async throws -> (FakeServer, HAProxyAddress) {
+        let fake = try await FakeServer(command)
+        return (fake, .tcp(host: "127.0.0.1", port: Int(fake.port)))
     }
 
     @Test func anEndlessAnswerIsCutAtTheBound() async throws {
-        let (daemon, address) = try await listener("SYSTEM:cat /dev/zero")
-        defer { stop(daemon) }
+        let (fake, address) = try await listener("exec cat /dev/zero")
+        defer { fake.stop() }
         do {
             // A small bound, so that reaching it is quick on a busy machine too.
             _ = try await SocketCommand.send("show stat", to: address, timeout: .seconds(20), limit: 1 << 20)
@@ -36,8 +25,8 @@ import TestSupport
     }
 
     @Test func noAnswerTimesOut() async throws {
-        let (daemon, address) = try await listener("SYSTEM:exec sleep 15")
-        defer { stop(daemon) }
+        let (fake, address) = try await listener("exec sleep 15")
+        defer { fake.stop() }
         let start = ContinuousClock.now
         await #expect(throws: HAProxyError.self) {
             _ = try await SocketCommand.send("show info", to: address, timeout: .seconds(1))

@@ -50,6 +50,12 @@ extension DemoTopologyTests {
             }
             let healthy = try await health()
             #expect(healthy.code == "200" && healthy.body == "ok", "\(healthy)")
+            // A request head larger than any client sends is refused, and the
+            // server goes on answering others.
+            let huge = try await Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H",
+                                                    "X-Big: " + String(repeating: "a", count: 100_000), demo.endpoints.metrics[0]])
+            #expect(huge.output != "200", "\(huge.output)")
+            #expect(try await health().code == "200")
             #expect(await demo.metric("serftop_balancer_haproxy_up") == 1)
             #expect(await demo.metric("serftop_balancer_agent_connected") == 1)
             #expect(await demo.metric(#"serftop_balancer_members{status="alive"}"#) == 2)

@@ -11,12 +11,6 @@ extension DemoTopologyTests {
             try await RuntimeServers(api: RuntimeAPI(address: HAProxyAddress(b.runtimeApi)!), backend: "nodes").names()
         }
 
-        func host(_ site: String) async -> String? {
-            guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2", site]), r.status == 0,
-                  let json = try? JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] else { return nil }
-            return json["host"] as? String
-        }
-
         @Test func bothBalancersFollowTheMembershipAndEitherServesAlone() async throws {
             let demo = try await DemoInstance(nodes: 2, extra: ["--balancers", "2"])
             let balancers = demo.endpoints.balancers
@@ -48,9 +42,9 @@ extension DemoTopologyTests {
             let state = try await MasterCLI(address: .unix(path: String(balancers[0].masterCli.dropFirst("unix:".count)))).processes()
             kill(Int32(state.masterPID), SIGKILL)
             for worker in state.workers { kill(Int32(worker), SIGKILL) }
-            #expect(await host(balancers[0].site) == nil)
+            #expect(await demo.siteHost(balancers[0].site) == nil)
             var answered: Set<String> = []
-            for _ in 0 ..< 6 { if let h = await host(balancers[1].site) { answered.insert(h) } }
+            for _ in 0 ..< 6 { if let h = await demo.siteHost(balancers[1].site) { answered.insert(h) } }
             #expect(answered == Set(demo.endpoints.nodes), "extra1 is in drain on ha2: \(answered)")
         }
     }

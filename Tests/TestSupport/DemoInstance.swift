@@ -75,9 +75,10 @@ public final class DemoInstance: @unchecked Sendable {
         }
     }
 
-    /// Asks the site once on a fresh connection; the JSON `host` that answered.
-    public func siteHost() async -> String? {
-        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2", endpoints.site]), r.status == 0,
+    /// Asks the site (or another balancer's, `site`) once on a fresh
+    /// connection; the JSON `host` that answered.
+    public func siteHost(_ site: String? = nil) async -> String? {
+        guard let r = try? await Tools.run("curl", ["-s", "--max-time", "2", site ?? endpoints.site]), r.status == 0,
               let json = try? JSONSerialization.jsonObject(with: Data(r.output.utf8)) as? [String: Any] else { return nil }
         return json["host"] as? String
     }

@@ -6,20 +6,9 @@ import TestSupport
 /// Something on the agent's RPC port that is not an agent: the client fails
 /// with a clear error in bounded memory, whatever it is sent.
 @Suite struct HostileAgentTests {
-    func fake(_ script: String) async throws -> (Daemon, String) {
-        let port = FreePort.next()
-        let d = try Daemon("fake-agent", executable: "socat",
-                           arguments: ["-t", "30", "TCP-LISTEN:\(port),bind=127.0.0.1,reuseaddr,fork", "SYSTEM:\(script)"])
-        try await eventually("socat to listen") {
-            (try? await Tools.run("bash", ["-c", "exec 3<>/dev/tcp/127.0.0.1/\(port) && exec 3>&-"]).status) == 0
-        }
-        return (d, "127.0.0.1:\(port)")
-    }
-
-    /// The listener and the children it forked for connections.
-    func stop(_ d: Daemon) {
-        _ = try? Tools.runBlocking("pkill", ["-KILL", "-P", "\(d.pid)"])
-        d.crash()
+    func fake(_ command: String) async throws -> (FakeServer, String) {
+        let fake = try await FakeServer(command)
+        return (fake, fake.address)
     }
 
     /// A string header that announces 2 GiB, then bytes without end: the
@@ -28,8 +17,8 @@ import TestSupport
         // In a file: socat's address syntax would eat the escapes of a printf.
         let header = TemporaryDirectory.shared.make("rpc").appendingPathComponent("str32")
         try Data([0xdb, 0x7f, 0xff, 0xff, 0xff]).write(to: header)
-        let (d, address) = try await fake("exec cat \(header.path) /dev/zero")
-        defer { stop(d) }
+        let (fake, address) = try await fake("exec cat \(header.path) /dev/zero")
+        defer { fake.stop() }
         do {
             // A small bound, so that reaching it is quick on a busy machine too.
             let client = try await SerfAgentClient.connect(address, timeout: .seconds(20), maxRecord: 1 << 20)
@@ -43,8 +32,8 @@ import TestSupport
     /// Valid msgpack that is no reply (bare integers): refused at the first
     /// value, not parsed for ever.
     @Test func garbageIsRefusedAtTheFirstValue() async throws {
-        let (d, address) = try await fake("exec cat /dev/zero")
-        defer { stop(d) }
+        let (fake, address) = try await fake("exec cat /dev/zero")
+        defer { fake.stop() }
         let start = ContinuousClock.now
         do {
             let client = try await SerfAgentClient.connect(address, timeout: .seconds(2))
@@ -58,8 +47,8 @@ import TestSupport
 
     /// A port that accepts and never answers: the handshake ends at its timeout.
     @Test func silenceEndsAtTheHandshakeTimeout() async throws {
-        let (d, address) = try await fake("exec sleep 15")
-        defer { stop(d) }
+        let (fake, address) = try await fake("exec sleep 15")
+        defer { fake.stop() }
         let start = ContinuousClock.now
         do {
             _ = try await SerfAgentClient.connect(address, timeout: .seconds(2))
