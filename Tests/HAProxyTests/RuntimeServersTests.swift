@@ -27,7 +27,10 @@ import TestSupport
         options.servers = [.init("s1", port: backends[0].port)]
         let haproxy = try HAProxyInstance(options)
         try await haproxy.waitUntilReady()
-        let api = RuntimeAPI(address: HAProxyAddress(haproxy.adminAddress)!)
+        var api = RuntimeAPI(address: HAProxyAddress(haproxy.adminAddress)!)
+        // The suite runs beside hundreds of others: a busy test process, not
+        // HAProxy, is what a command may wait for here.
+        api.timeout = .seconds(30)
         let servers = RuntimeServers(api: api, backend: "nodes")
         #expect(try await servers.names() == ["s1"])
 
