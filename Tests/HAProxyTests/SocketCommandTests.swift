@@ -25,14 +25,20 @@ import TestSupport
     }
 
     @Test func noAnswerTimesOut() async throws {
-        let (fake, address) = try await listener("exec sleep 15")
+        // The fake outlives any wait here: an answer that ends is its end,
+        // never the timeout.
+        let (fake, address) = try await listener("exec sleep 600")
         defer { fake.stop() }
         let start = ContinuousClock.now
-        await #expect(throws: HAProxyError.self) {
-            _ = try await SocketCommand.send("show info", to: address, timeout: .seconds(1))
+        do {
+            let answer = try await SocketCommand.send("show info", to: address, timeout: .seconds(1))
+            Issue.record("a silent socket answered \(answer.debugDescription)")
+        } catch HAProxyError.timedOut {
+        } catch {
+            Issue.record("not a timeout: \(error)")
         }
-        // Before the fake's own end (15 s), however busy the machine.
-        #expect(ContinuousClock.now - start < .seconds(14))
+        // Generous: a busy machine delays the timer, never by minutes.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 
     @Test func aSecondCommandInTheLineIsRefusedBeforeConnecting() async throws {

@@ -90,7 +90,7 @@ extension DemoTopologyTests {
             for app in apps.prefix(2) {
                 app.leave()
                 try await eventually("\(app.name) out of the config", timeout: 20) { try !demo.configuredServers().contains(app.name) }
-                app.app.stop()
+                await app.app.stop()
             }
             let result = try await load.value
             print("3 nodes added, 2 removed under wrk: \(result)")
@@ -145,7 +145,7 @@ extension DemoTopologyTests {
                 Set(try demo.configuredServers()) == Set(demo.endpoints.nodes)
             }
             let result = try await load.value
-            for app in apps { app.app.stop() }
+            for app in apps { await app.app.stop() }
             let after = try await master.processes().reloads
             let balancerLog = (try? String(contentsOfFile: demo.endpoints.directory + "/logs/balancer.log", encoding: .utf8)) ?? ""
             print("20 joins and 20 leaves, one every 2 s, under wrk: \(result); reloads \(before) → \(reloadsAfterJoins) → \(after)")

@@ -129,7 +129,7 @@ extension RealNetworkTests {
                 try #require(!workers.isEmpty, "\(name)'s haproxy master \(master.pid) has no worker to kill")
                 kill(master.pid, SIGKILL)
                 for w in workers { kill(w, SIGKILL) }
-                master.crash()
+                await master.crash()
                 for w in workers {
                     try await eventually("\(name)'s haproxy worker \(w) to be gone", timeout: 5, every: 0.02) {
                         kill(w, 0) != 0 || (try? String(contentsOfFile: "/proc/\(w)/stat", encoding: .utf8))?.contains(") Z ") == true

@@ -6,55 +6,83 @@ import Glibc
 /// A real program started by a test (serf, haproxy, node, ...), with its output
 /// captured to a file. It is stopped by PID when the test is done with it, and
 /// at the latest when the object goes away, so no test leaves a process behind.
+/// It runs in its own process group: when it must be killed, what it started
+/// is killed with it.
 public final class Daemon: @unchecked Sendable {
     public let name: String
-    public let process: Process
+    public let pid: Int32
     public let logURL: URL
     private let lock = NSLock()
-
-    public var pid: Int32 { process.processIdentifier }
-    public var isRunning: Bool { process.isRunning }
+    private var status: Int32?
 
     /// Starts `executable` (a path, or a name looked up in PATH) with `arguments`.
     public init(_ name: String, executable: String, arguments: [String],
                 environment: [String: String]? = nil, directory: URL? = nil) throws {
         self.name = name
         let path = try Tools.path(of: executable)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
-        if let directory { process.currentDirectoryURL = directory }
         logURL = TemporaryDirectory.shared.url.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: logURL)
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        pid = try Spawn.start(path, arguments, environment: environment, directory: directory?.path,
+                              input: "/dev/null",
+                              output: logURL.path, ownGroup: true)
     }
 
     /// Everything the program printed so far.
     public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
+    public var isRunning: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return reap(block: false) == nil
+    }
+
+    /// nil while it runs; then its exit code, or 128 + the signal that ended it.
+    public var exitStatus: Int32? {
+        lock.lock(); defer { lock.unlock() }
+        return reap(block: false)
+    }
+
     /// Sends `signal` and waits up to `timeout` seconds for the process to exit;
-    /// escalates to SIGKILL if it does not.
+    /// then SIGKILLs it and its process group, and reaps it.
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) {
         lock.lock(); defer { lock.unlock() }
-        guard process.isRunning else { return }
+        guard reap(block: false) == nil else { return }
         kill(pid, signal)
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning {
+        while reap(block: false) == nil && Date() < deadline { usleep(10_000) }
+        if reap(block: false) == nil {
+            // Still unreaped, so the group's number is still ours.
+            kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
-            process.waitUntilExit()
+            _ = reap(block: true)
         }
     }
 
+    /// The same, waited for on a thread of its own: a test awaiting it
+    /// leaves the concurrency pool, which the code under test runs on, free.
+    public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread { self.stop(signal: signal, timeout: timeout); done.resume() }.start()
+        }
+    }
+
+    public func crash() async { await stop(signal: SIGKILL) }
+
     /// SIGKILL: the process gets no chance to say goodbye (a crash, as peers see it).
     public func crash() { stop(signal: SIGKILL) }
+
+    /// Caller holds `lock`. A SIGKILLed child always exits, so the blocking
+    /// wait is bounded.
+    private func reap(block: Bool) -> Int32? {
+        if let status { return status }
+        var raw: Int32 = 0
+        var r: pid_t
+        repeat { r = waitpid(pid, &raw, block ? 0 : WNOHANG) } while r == -1 && errno == EINTR
+        if r == pid {
+            status = Spawn.exitCode(raw)
+        } else if r == -1 {
+            status = -1  // not our child any more: nothing to wait for
+        }
+        return status
+    }
 
     deinit { stop(signal: SIGKILL, timeout: 1) }
 }
@@ -101,43 +129,11 @@ public enum Tools {
         let inputFile = "\(dir)/run-\(UUID().uuidString).in"
         defer { unlink(out); unlink(inputFile) }
         try (input ?? "").write(toFile: inputFile, atomically: false, encoding: .utf8)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inputFile, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        closeInheritedDescriptors(&actions)
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        // The calling thread is a Dispatch worker, which blocks most
-        // signals; a child would inherit that mask, and so would whatever
-        // it starts: tmux's panes ignored the SIGHUP of `kill-server`.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var mask = sigset_t()
-        sigemptyset(&mask)
-        posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-        guard spawned == 0 else { throw SpawnFailed(tool: tool, code: spawned) }
+        let pid = try Spawn.start(executable, arguments, input: inputFile, output: out, ownGroup: false)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let output = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-        let code = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return (code, output)
-    }
-
-    /// The tool gets stdin, stdout and stderr only. The test process holds
-    /// many descriptors (daemon logs, sockets); inherited, they pushed wrk's
-    /// sockets above the size of its event loop, and wrk counted each such
-    /// socket as a failed connect although no connect() ever failed.
-    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
-        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
-        guard let closeFrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
-        _ = unsafeBitCast(closeFrom, to: CloseFrom.self)(&actions, 3)
+        return (Spawn.exitCode(status), output)
     }
 
     public struct SpawnFailed: Error, CustomStringConvertible {

@@ -130,8 +130,8 @@ import TestSupport
         try await eventually("the monitor to join") { await c.agents[0].status(of: name) == "alive" }
         #expect(try await c.agents[0].serf("event", ["deploy", "v42"]).status == 0)
         try await eventually("the monitor to print the event", timeout: 10) { monitor.log.contains("user deploy v42") }
-        monitor.stop(signal: SIGINT)
-        #expect(monitor.process.terminationStatus == 0, "\(monitor.log)")
+        await monitor.stop(signal: SIGINT)
+        #expect(monitor.exitStatus == 0, "\(monitor.log)")
         try await eventually("the agents to show the monitor left", timeout: 2) {
             await c.agents.asyncAllSatisfy { await $0.status(of: name) == "left" }
         }
