@@ -24,6 +24,7 @@ actor AgentRPCConnection {
     }
 
     static func connect(host: String, port: Int, timeout: Duration = .seconds(5), maxRecord: Int = SerfAgentClient.defaultMaxRecord,
+                        callTimeout: Duration = SerfAgentClient.defaultCallTimeout,
                         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> AgentRPCConnection {
         let address = "\(host):\(port)"
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
@@ -36,15 +37,39 @@ actor AgentRPCConnection {
         } catch {
             throw AgentRPCError.cannotConnect(address: address, reason: Self.explain(error))
         }
-        let connection = AgentRPCConnection(address: address, channel: channel.channel, maxRecord: maxRecord)
+        let connection = AgentRPCConnection(address: address, channel: channel.channel, maxRecord: maxRecord,
+                                            callTimeout: callTimeout)
         await connection.startReading(channel)
         return connection
     }
 
-    private init(address: String, channel: any Channel, maxRecord: Int) {
+    private init(address: String, channel: any Channel, maxRecord: Int, callTimeout: Duration) {
         self.address = address
         self.channel = channel
         self.maxRecord = maxRecord
+        self.callTimeout = callTimeout
+    }
+
+    /// How long a command may go unanswered. An agent that stopped (SIGSTOP,
+    /// a frozen host) keeps its connection open and answers nothing: without
+    /// a bound, every caller would wait for ever.
+    let callTimeout: Duration
+
+    /// Arms the bound for `seq`; past it the connection is closed, which
+    /// fails every waiter, and callers connect again as after any loss. A
+    /// late reply cannot then be taken for another's.
+    private func armTimeout(_ seq: UInt64, command: String) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(in: TimeAmount(callTimeout)) { [weak self] in
+            guard let self else { return }
+            Task { await self.expire(seq, command: command) }
+        }
+    }
+
+    private func expire(_ seq: UInt64, command: String) {
+        guard let waiter = waiters[seq] else { return }
+        if case .stream(_, true, _, _) = waiter { return }
+        fail(.noAnswer(command: command, address: address, after: callTimeout))
+        channel.close(promise: nil)
     }
 
     /// Requests are written straight to the channel (each is one buffer,
@@ -69,6 +94,8 @@ actor AgentRPCConnection {
         if let closedError { throw closedError }
         let seq = nextSeq
         nextSeq += 1
+        let bound = armTimeout(seq, command: command)
+        defer { bound.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
             waiters[seq] = .reply(command: command, body: replyBody, continuation)
             send(command, seq: seq, body: body)
@@ -82,6 +109,8 @@ actor AgentRPCConnection {
         let seq = nextSeq
         nextSeq += 1
         let (records, sink) = AsyncThrowingStream.makeStream(of: MessagePackValue.self)
+        let bound = armTimeout(seq, command: command)
+        defer { bound.cancel() }
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             waiters[seq] = .stream(command: command, started: false, started, sink)
             send(command, seq: seq, body: body)

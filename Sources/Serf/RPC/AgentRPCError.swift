@@ -5,6 +5,7 @@ public enum AgentRPCError: Error, Sendable, CustomStringConvertible, Equatable {
     case authRequired(address: String)
     case disconnected(address: String)
     case unexpectedReply(command: String, detail: String)
+    case noAnswer(command: String, address: String, after: Duration)
 
     public var description: String {
         switch self {
@@ -18,6 +19,8 @@ public enum AgentRPCError: Error, Sendable, CustomStringConvertible, Equatable {
             return "the connection to the serf agent at \(a) was closed"
         case .unexpectedReply(let c, let d):
             return "the serf agent answered '\(c)' with something unexpected: \(d)"
+        case .noAnswer(let c, let a, let after):
+            return "the serf agent at \(a) did not answer '\(c)' within \(after) (stopped, or swamped?); the connection was closed"
         }
     }
 }

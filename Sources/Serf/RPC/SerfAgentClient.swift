@@ -14,16 +14,23 @@ public actor SerfAgentClient: MembershipSource {
     /// finishing a record is not an agent.
     public static let defaultMaxRecord = 64 << 20
 
+    /// An agent answers a command in milliseconds; one that has said nothing
+    /// for this long is stopped or swamped.
+    public static let defaultCallTimeout: Duration = .seconds(10)
+
     /// `maxRecord`: the most bytes one reply may take before the peer is
-    /// taken for something other than an agent.
+    /// taken for something other than an agent. `callTimeout`: how long any
+    /// later command may go unanswered before the connection is given up.
     public static func connect(_ address: String = "127.0.0.1:7373", authKey: String? = nil,
                                timeout: Duration = .seconds(5),
-                               maxRecord: Int = defaultMaxRecord) async throws -> SerfAgentClient {
+                               maxRecord: Int = defaultMaxRecord,
+                               callTimeout: Duration = defaultCallTimeout) async throws -> SerfAgentClient {
         let started = ContinuousClock.now
         guard let (host, port) = splitHostPort(address, defaultPort: 7373) else {
             throw AgentRPCError.cannotConnect(address: address, reason: "not a HOST:PORT address")
         }
-        let connection = try await AgentRPCConnection.connect(host: host, port: port, timeout: timeout, maxRecord: maxRecord)
+        let connection = try await AgentRPCConnection.connect(host: host, port: port, timeout: timeout, maxRecord: maxRecord,
+                                                              callTimeout: callTimeout)
         // Something that accepts connections but never answers as an agent
         // would hold the handshake forever.
         let watchdog = Task {
@@ -39,8 +46,14 @@ public actor SerfAgentClient: MembershipSource {
             }
         } catch {
             await connection.close()
-            if case .disconnected? = error as? AgentRPCError, watchdog.isCancelled == false, ContinuousClock.now >= started + timeout {
-                throw AgentRPCError.cannotConnect(address: address, reason: "no answer to the RPC handshake within \(timeout): is it a serf agent's RPC port?")
+            let silent: Bool
+            switch error as? AgentRPCError {
+            case .noAnswer?: silent = true
+            case .disconnected?: silent = !watchdog.isCancelled && ContinuousClock.now >= started + timeout
+            default: silent = false
+            }
+            if silent {
+                throw AgentRPCError.cannotConnect(address: address, reason: "no answer to the RPC handshake within \(min(timeout, callTimeout)): is it a serf agent's RPC port?")
             }
             throw error
         }

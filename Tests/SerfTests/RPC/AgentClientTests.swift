@@ -24,6 +24,33 @@ import TestSupport
         try await client.close()
     }
 
+    /// A stopped agent keeps its connection open and answers nothing: a
+    /// command ends with a clear error at the bound, and the agent, once
+    /// running again, is reached on a new connection.
+    @Test func aStoppedAgentIsAnErrorAtTheBoundNotAWaitForEver() async throws {
+        let agent = try SerfAgent("rpc-stopped")
+        try await agent.waitUntilReady()
+        let client = try await SerfAgentClient.connect(agent.rpcAddress, callTimeout: .seconds(1))
+        #expect(try await client.members().count == 1)
+        kill(agent.daemon.pid, SIGSTOP)
+        defer { kill(agent.daemon.pid, SIGCONT) }
+        let start = ContinuousClock.now
+        do {
+            let members = try await client.members()
+            Issue.record("a stopped agent answered: \(members)")
+        } catch let error as AgentRPCError {
+            #expect(error == .noAnswer(command: "members", address: agent.rpcAddress, after: .seconds(1)), "\(error)")
+            #expect("\(error)".contains("did not answer 'members' within 1"), "\(error)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(60))
+        // The connection is given up: a later command fails at once.
+        await #expect(throws: AgentRPCError.self) { try await client.members() }
+        kill(agent.daemon.pid, SIGCONT)
+        let again = try await SerfAgentClient.connect(agent.rpcAddress, callTimeout: .seconds(1))
+        #expect(try await again.members().map(\.name) == ["rpc-stopped"])
+        try await again.close()
+    }
+
     @Test func streamSeesJoinsFailuresLeavesAndUserEvents() async throws {
         let agents = try await SerfAgent.cluster(3, prefix: "rpcs")
         let client = try await SerfAgentClient.connect(agents[0].rpcAddress)

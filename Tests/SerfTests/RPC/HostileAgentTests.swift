@@ -47,7 +47,8 @@ import TestSupport
 
     /// A port that accepts and never answers: the handshake ends at its timeout.
     @Test func silenceEndsAtTheHandshakeTimeout() async throws {
-        let (fake, address) = try await fake("exec sleep 15")
+        // The fake outlives any wait here: only the timeout can end it.
+        let (fake, address) = try await fake("exec sleep 600")
         defer { fake.stop() }
         let start = ContinuousClock.now
         do {
@@ -56,7 +57,7 @@ import TestSupport
         } catch {
             #expect("\(error)".contains("no answer to the RPC handshake within 2"), "\(error)")
         }
-        // Before the fake's own end (15 s), however busy the machine.
-        #expect(ContinuousClock.now - start < .seconds(14))
+        // Generous: a busy machine delays the timer, never by minutes.
+        #expect(ContinuousClock.now - start < .seconds(60))
     }
 }
