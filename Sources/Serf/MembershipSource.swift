@@ -92,8 +92,9 @@ public enum SerfEvent: Sendable, Hashable {
     case member(MemberEventKind, [Member])
     case user(UserEvent)
     case query(QueryEvent)
-    /// Something about our own member that its operator should know (its
-    /// gossip socket had to be opened again, say). Never from the network.
+    /// Something about our own side that its operator should know (our
+    /// member's gossip socket had to be opened again, the local agent went
+    /// away and came back). Never from the network.
     case notice(String)
     /// memberlist's view of one member changed (MemberStatusChange). Only
     /// the native member reports these, beside the member events.

@@ -4,7 +4,7 @@ import Serf
 /// The cluster as serftop reads it: our own gossip member, or a local agent.
 enum ClusterConnection {
     case native(SerfMember)
-    case agent(SerfAgentClient)
+    case agent(AgentSession)
 
     var source: any MembershipSource {
         switch self {
@@ -19,10 +19,10 @@ enum ClusterConnection {
     static func open(_ options: GossipOptions, fallbackToLocalAgent: Bool = false,
                      logger: Logger = Logger(label: "serftop")) async throws -> ClusterConnection {
         if let rpc = options.rpc {
-            return .agent(try await SerfAgentClient.connect(rpc, authKey: options.rpcAuth))
+            return .agent(try await AgentSession.connect(rpc, authKey: options.rpcAuth))
         }
         if options.join.isEmpty && fallbackToLocalAgent {
-            return .agent(try await SerfAgentClient.connect("127.0.0.1:7373", authKey: options.rpcAuth))
+            return .agent(try await AgentSession.connect("127.0.0.1:7373", authKey: options.rpcAuth))
         }
         guard !options.join.isEmpty else {
             throw CommandFailure("no cluster to join: pass --join HOST[:PORT] (any member), or --rpc ADDR for a local agent")
