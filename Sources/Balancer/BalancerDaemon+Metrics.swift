@@ -1,5 +1,6 @@
 import HAProxy
 import NIOHTTP1
+import Synchronization
 
 extension BalancerDaemon {
     /// Answers the daemon's HTTP endpoints (MetricsServer).
@@ -31,7 +32,14 @@ extension BalancerDaemon {
     /// taken from the last watch: a health check must see a kill at once.
     func healthProblems() async -> [String] {
         var problems: [String] = []
-        if !following { problems.append("not following the serf agent (is it running?)") }
+        if !following {
+            problems.append("not following the serf agent (is it running?)")
+        } else if let source = announcer,
+                  !(await Self.finishes(within: Self.agentHealthBound) { _ = try await source.querySender() }) {
+            // A stopped agent keeps its connection and says nothing: the
+            // membership we follow may be stale, and nobody would know.
+            problems.append("the serf agent does not answer within \(Self.agentHealthBound) (stopped, or swamped?)")
+        }
         if let address = settings.masterCLI {
             var cli = MasterCLI(address: address)
             cli.timeout = .seconds(1)
@@ -50,5 +58,20 @@ extension BalancerDaemon {
             }
         }
         return problems
+    }
+
+    static let agentHealthBound: Duration = .seconds(2)
+
+    /// Whether `body` ends, without error, within `bound`. A late one is left
+    /// to end on its own (the connection's own bound closes it).
+    static func finishes(within bound: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Bool {
+        let settled = Mutex(false)
+        return await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
+            let settle: @Sendable (Bool) -> Void = { ok in
+                if settled.withLock({ was in defer { was = true }; return !was }) { done.resume(returning: ok) }
+            }
+            Task { settle((try? await body()) != nil) }
+            Task { try? await Task.sleep(for: bound); settle(false) }
+        }
     }
 }

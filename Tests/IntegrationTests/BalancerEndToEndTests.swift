@@ -43,11 +43,7 @@ extension DemoTopologyTests {
         /// the last watch saw: a killed HAProxy fails it at once.
         @Test func theHealthEndpointFailsWhenHAProxyIsKilled() async throws {
             let demo = try await DemoInstance(nodes: 1)
-            func health() async throws -> (code: String, body: String) {
-                let r = try await Tools.run("curl", ["-s", "--max-time", "3", "-w", "\n%{http_code}", demo.endpoints.health[0]])
-                let lines = r.output.split(separator: "\n", omittingEmptySubsequences: false)
-                return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
-            }
+            func health() async throws -> (code: String, body: String) { try await Self.health(demo) }
             let healthy = try await health()
             #expect(healthy.code == "200" && healthy.body == "ok", "\(healthy)")
             // A request head larger than any client sends is refused, and the
@@ -71,6 +67,29 @@ extension DemoTopologyTests {
             #expect(notFound.output == "404")
             let post = try await Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", demo.endpoints.metrics[0]])
             #expect(post.output == "405")
+        }
+
+        /// A stopped agent keeps its RPC connection open and says nothing:
+        /// the health endpoint asks it, fails, and recovers when it runs again.
+        @Test func theHealthEndpointFailsWhileTheAgentIsStopped() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            let agentPID = try #require(Processes.find { $0.starts(with: ["serf", "agent", "-node=ha", "-bind=\(demo.endpoints.gossip)"]) })
+            try await eventually("the balancer to be healthy") { try await Self.health(demo).code == "200" }
+            kill(agentPID, SIGSTOP)
+            defer { kill(agentPID, SIGCONT) }
+            let stopped = try await eventuallyValue("the health endpoint to fail", timeout: 30) {
+                let h = try await Self.health(demo)
+                return h.code == "503" ? h : nil
+            }
+            #expect(stopped.body.contains("serf agent"), "\(stopped)")
+            kill(agentPID, SIGCONT)
+            try await eventually("the balancer to be healthy again", timeout: 30) { try await Self.health(demo).code == "200" }
+        }
+
+        static func health(_ demo: DemoInstance) async throws -> (code: String, body: String) {
+            let r = try await Tools.run("curl", ["-s", "--max-time", "5", "-w", "\n%{http_code}", demo.endpoints.health[0]])
+            let lines = r.output.split(separator: "\n", omittingEmptySubsequences: false)
+            return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
         }
 
         /// A server option HAProxy 2.6 does not take at run time (`cookie`)

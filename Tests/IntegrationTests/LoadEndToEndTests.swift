@@ -178,11 +178,11 @@ extension DemoTopologyTests {
         @Test(arguments: [false, true])
         func restartingTheBalancersAgentLosesNoServerAndNoRequest(daemonToo: Bool) async throws {
             let demo = try await DemoInstance(nodes: 3)
-            let agentPID = try #require(Self.processID { $0.starts(with: ["serf", "agent", "-node=ha", "-bind=\(demo.endpoints.gossip)"]) },
+            let agentPID = try #require(Processes.find { $0.starts(with: ["serf", "agent", "-node=ha", "-bind=\(demo.endpoints.gossip)"]) },
                                         "the demo's balancer agent")
-            let agentArguments = try Self.commandLine(of: agentPID)
-            let daemonPID = Self.processID { $0.count > 3 && $0[0] == "serftop" && $0[1] == "balancer" && $0.contains(demo.endpoints.config) }
-            let daemonArguments = try daemonPID.map(Self.commandLine(of:))
+            let agentArguments = try Processes.commandLine(of: agentPID)
+            let daemonPID = Processes.find { $0.count > 3 && $0[0] == "serftop" && $0[1] == "balancer" && $0.contains(demo.endpoints.config) }
+            let daemonArguments = try daemonPID.map(Processes.commandLine(of:))
             let load = Task { try await wrk(demo.endpoints.site, seconds: 40) }
             let watch = Task { () -> [String] in
                 var lost: Set<String> = []
@@ -212,23 +212,6 @@ extension DemoTopologyTests {
             #expect(lost.isEmpty, "servers dropped from the config: \(lost)\n\(daemonAgain?.log ?? "")")
             #expect(result.requests > 1000, "\(result.raw)")
             #expect(result.non2xx == 0 && result.socketErrors == 0, "\(result.raw)")
-        }
-
-        static func commandLine(of pid: Int32) throws -> [String] {
-            let data = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))
-            return data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-        }
-
-        /// The first process whose command line satisfies `matches`.
-        static func processID(_ matches: ([String]) -> Bool) -> Int32? {
-            let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-            for entry in entries {
-                guard let pid = Int32(entry), let args = try? commandLine(of: pid), !args.isEmpty else { continue }
-                var words = args
-                words[0] = URL(fileURLWithPath: words[0]).lastPathComponent
-                if matches(words) { return pid }
-            }
-            return nil
         }
     }
 }
