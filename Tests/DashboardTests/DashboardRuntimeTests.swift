@@ -48,6 +48,18 @@ import TestSupport
         }
     }
 
+    /// A notice (the local agent lost and back) is followed by the whole
+    /// list at once, not at the tenth refresh: what changed meanwhile shows.
+    @Test func aNoticeRereadsTheMemberList() async throws {
+        // Ten refreshes take 100 s here: only the notice can bring s9 in time.
+        try await RuntimeHarness.with(refresh: .seconds(10)) { h in
+            try await h.waitFor("s2 on screen") { $0.contains("s2") }
+            await h.source.replace(await h.source.list + [Member(name: "s9", address: "127.0.0.19", port: 7946, tags: ["role": "backend"])])
+            await h.source.emit(.notice("the serf agent at 127.0.0.1:7373 answers again"))
+            try await h.waitFor("s9, which joined while the agent was away") { $0.contains("s9") }
+        }
+    }
+
     @Test func qQuits() async throws {
         try await RuntimeHarness.with { h in
             try await h.waitFor("s1 on screen") { $0.contains("s1") }

@@ -181,6 +181,10 @@ public actor DashboardRuntime {
         case .serf(let event):
             model.apply(event, at: now)
             model.discoverBalancers(credentials: settings.statsCredentials, at: now)
+            // A notice is our own side changing (the local agent lost and
+            // back, our socket opened again): what was missed meanwhile
+            // comes with the whole list.
+            if case .notice = event { refreshMembers(now: true) }
         case .members(let list):
             model.setMembers(list, at: now)
             model.discoverBalancers(credentials: settings.statsCredentials, at: now)
@@ -242,8 +246,8 @@ public actor DashboardRuntime {
 
     /// The whole member list every ten refreshes, so that an event missed
     /// does not stay wrong; the events keep it current in between.
-    func refreshMembers() {
-        guard let source, ticks % 10 == 0 else { return }
+    func refreshMembers(now: Bool = false) {
+        guard let source, now || ticks % 10 == 0 else { return }
         let post = self.post
         Task { if let list = try? await source.members() { post.yield(.members(list)) } }
     }

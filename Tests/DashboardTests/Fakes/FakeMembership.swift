@@ -3,7 +3,7 @@ import Serf
 /// A cluster that exists only in the test: a fixed member list, an event
 /// stream that stays open, and balancers that answer every query with "ok".
 actor FakeMembership: MembershipSource {
-    let list: [Member]
+    private(set) var list: [Member]
     private(set) var queries: [QueryRequest] = []
     private var subscribers: [AsyncThrowingStream<SerfEvent, any Error>.Continuation] = []
 
@@ -36,6 +36,11 @@ actor FakeMembership: MembershipSource {
     func respond(to query: QueryEvent, payload: [UInt8]) async throws {}
 
     func join(_ addresses: [String]) async throws -> Int { 0 }
+
+    /// The cluster changing behind the dashboard's back (nothing emitted).
+    func replace(_ members: [Member]) { list = members }
+
+    func emit(_ event: SerfEvent) { for s in subscribers { s.yield(event) } }
 
     func close() async throws {
         for s in subscribers { s.finish() }

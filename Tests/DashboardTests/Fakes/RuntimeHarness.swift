@@ -22,7 +22,7 @@ final class RuntimeHarness: Sendable {
     let runtime: DashboardRuntime
     let stopped = Flag()
 
-    private init(readOnly: Bool, sessions: [String: Int], snapshotDirectory: String?) {
+    private init(readOnly: Bool, sessions: [String: Int], snapshotDirectory: String?, refresh: Duration) {
         let screen = MemoryScreen(width: 100, height: 30)
         let source = FakeMembership([
             Member(name: "ha", address: "127.0.0.1", port: 7946, tags: ["role": "balancer"]),
@@ -32,7 +32,7 @@ final class RuntimeHarness: Sendable {
         let stats = FakeStats(sessions: sessions)
         let scraper = StatsScraper()
         var settings = DashboardRuntime.Settings()
-        settings.refresh = .milliseconds(50)
+        settings.refresh = refresh
         settings.noColor = true
         settings.snapshotDirectory = snapshotDirectory
         runtime = DashboardRuntime(
@@ -48,8 +48,8 @@ final class RuntimeHarness: Sendable {
     /// Runs `body` against a running dashboard, and stops it afterwards
     /// however `body` ended.
     static func with(readOnly: Bool = false, sessions: [String: Int] = ["s1": 3, "s2": 0], snapshotDirectory: String? = nil,
-                     _ body: (RuntimeHarness) async throws -> Void) async throws {
-        let h = RuntimeHarness(readOnly: readOnly, sessions: sessions, snapshotDirectory: snapshotDirectory)
+                     refresh: Duration = .milliseconds(50), _ body: (RuntimeHarness) async throws -> Void) async throws {
+        let h = RuntimeHarness(readOnly: readOnly, sessions: sessions, snapshotDirectory: snapshotDirectory, refresh: refresh)
         let runtime = h.runtime, stopped = h.stopped
         Task { await runtime.run(); await stopped.set() }
         var failure: (any Error)?
