@@ -81,7 +81,9 @@ extension DemoTopologyTests {
                 let h = try await Self.health(demo)
                 return h.code == "503" ? h : nil
             }
-            #expect(stopped.body.contains("serf agent"), "\(stopped)")
+            // The probe's words: without it, the balancer would notice only
+            // when its own next call timed out (10 s), as "not following".
+            #expect(stopped.body.contains("the serf agent does not answer within"), "\(stopped)")
             kill(agentPID, SIGCONT)
             try await eventually("the balancer to be healthy again", timeout: 30) { try await Self.health(demo).code == "200" }
         }

@@ -24,6 +24,24 @@ import Glibc
         try await eventually("the child it started to be gone") { !Self.alive(child) }
     }
 
+    /// A crash (SIGKILL at once) and a daemon that ends by itself take what
+    /// they started with them too.
+    @Test(arguments: [true, false])
+    func whatADaemonStartedGoesWithIt(crash: Bool) async throws {
+        let pidFile = TemporaryDirectory.shared.make("daemon").appendingPathComponent("child.pid").path
+        let daemon = try Daemon("parent", executable: "sh",
+                                arguments: ["-c", "sleep 600 & echo $! > \(pidFile); " + (crash ? "wait" : "sleep 0.2")])
+        let child = try await eventuallyValue("the child's pid") {
+            (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        if crash {
+            await daemon.crash()
+        } else {
+            try await eventually("the daemon to end by itself") { !daemon.isRunning }
+        }
+        try await eventually("the child it started to be gone") { !Self.alive(child) }
+    }
+
     @Test func anExitCodeIsKept() async throws {
         let daemon = try Daemon("exits", executable: "sh", arguments: ["-c", "echo bye; exit 3"])
         try await eventually("the daemon to exit") { !daemon.isRunning }

@@ -41,7 +41,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Sends `signal` and waits up to `timeout` seconds for the process to exit;
-    /// then SIGKILLs it and its process group, and reaps it.
+    /// then SIGKILLs it. Its process group goes with it either way.
     public func stop(signal: Int32 = SIGTERM, timeout: Double = 5) {
         lock.lock(); defer { lock.unlock() }
         guard reap(block: false) == nil else { return }
@@ -49,8 +49,6 @@ public final class Daemon: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(timeout)
         while reap(block: false) == nil && Date() < deadline { usleep(10_000) }
         if reap(block: false) == nil {
-            // Still unreaped, so the group's number is still ours.
-            kill(-pid, SIGKILL)
             kill(pid, SIGKILL)
             _ = reap(block: true)
         }
@@ -69,19 +67,27 @@ public final class Daemon: @unchecked Sendable {
     /// SIGKILL: the process gets no chance to say goodbye (a crash, as peers see it).
     public func crash() { stop(signal: SIGKILL) }
 
-    /// Caller holds `lock`. A SIGKILLed child always exits, so the blocking
+    /// Caller holds `lock`. Whatever the daemon started in its group is
+    /// killed before the daemon is reaped, while the group's number cannot
+    /// yet be anyone else's: a socat fork, a `sleep` under it, must not
+    /// outlive the test. A SIGKILLed child always exits, so the blocking
     /// wait is bounded.
     private func reap(block: Bool) -> Int32? {
         if let status { return status }
+        if !block && !hasExited { return nil }
+        kill(-pid, SIGKILL)
         var raw: Int32 = 0
         var r: pid_t
-        repeat { r = waitpid(pid, &raw, block ? 0 : WNOHANG) } while r == -1 && errno == EINTR
-        if r == pid {
-            status = Spawn.exitCode(raw)
-        } else if r == -1 {
-            status = -1  // not our child any more: nothing to wait for
-        }
+        repeat { r = waitpid(pid, &raw, 0) } while r == -1 && errno == EINTR
+        status = r == pid ? Spawn.exitCode(raw) : -1  // -1: not our child any more
         return status
+    }
+
+    /// Exited and not yet reaped (a zombie), read without reaping it.
+    private var hasExited: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[close...].hasPrefix(") Z")
     }
 
     deinit { stop(signal: SIGKILL, timeout: 1) }

@@ -116,8 +116,16 @@ public actor DashboardRuntime {
         if let source {
             tasks.append(Task {
                 do {
-                    post.yield(.members(try await source.members()))
-                    for try await event in try await source.events() { post.yield(.serf(event)) }
+                    // Subscribed first: nothing falls between the list and
+                    // the events. A first list that fails is said, and the
+                    // events and the refreshes go on.
+                    let events = try await source.events()
+                    do {
+                        post.yield(.members(try await source.members()))
+                    } catch {
+                        post.yield(.report(.failure, "gossip: \(error)"))
+                    }
+                    for try await event in events { post.yield(.serf(event)) }
                     post.yield(.report(.failure, "the gossip source closed"))
                 } catch {
                     post.yield(.report(.failure, "gossip: \(error)"))

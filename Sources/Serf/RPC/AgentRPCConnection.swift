@@ -58,17 +58,17 @@ actor AgentRPCConnection {
     /// Arms the bound for `seq`; past it the connection is closed, which
     /// fails every waiter, and callers connect again as after any loss. A
     /// late reply cannot then be taken for another's.
-    private func armTimeout(_ seq: UInt64, command: String) -> Scheduled<Void> {
-        channel.eventLoop.scheduleTask(in: TimeAmount(callTimeout)) { [weak self] in
+    private func armTimeout(_ seq: UInt64, command: String, after bound: Duration) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(in: TimeAmount(bound)) { [weak self] in
             guard let self else { return }
-            Task { await self.expire(seq, command: command) }
+            Task { await self.expire(seq, command: command, after: bound) }
         }
     }
 
-    private func expire(_ seq: UInt64, command: String) {
+    private func expire(_ seq: UInt64, command: String, after bound: Duration) {
         guard let waiter = waiters[seq] else { return }
         if case .stream(_, true, _, _) = waiter { return }
-        fail(.noAnswer(command: command, address: address, after: callTimeout))
+        fail(.noAnswer(command: command, address: address, after: bound))
         channel.close(promise: nil)
     }
 
@@ -90,11 +90,14 @@ actor AgentRPCConnection {
     }
 
     /// Sends a command and waits for its reply (and body, when it has one).
-    func call(_ command: String, body: MessagePackValue? = nil, replyBody: Bool) async throws -> MessagePackValue? {
+    /// `bound`: for a command that takes longer by nature (`join` waits for
+    /// every address it is given); `callTimeout` otherwise.
+    func call(_ command: String, body: MessagePackValue? = nil, replyBody: Bool,
+              bound: Duration? = nil) async throws -> MessagePackValue? {
         if let closedError { throw closedError }
         let seq = nextSeq
         nextSeq += 1
-        let bound = armTimeout(seq, command: command)
+        let bound = armTimeout(seq, command: command, after: bound ?? callTimeout)
         defer { bound.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
             waiters[seq] = .reply(command: command, body: replyBody, continuation)
@@ -109,7 +112,7 @@ actor AgentRPCConnection {
         let seq = nextSeq
         nextSeq += 1
         let (records, sink) = AsyncThrowingStream.makeStream(of: MessagePackValue.self)
-        let bound = armTimeout(seq, command: command)
+        let bound = armTimeout(seq, command: command, after: callTimeout)
         defer { bound.cancel() }
         try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
             waiters[seq] = .stream(command: command, started: false, started, sink)

@@ -7,7 +7,8 @@ public actor AgentSession: MembershipSource {
     public nonisolated let address: String
     private let open: @Sendable () async throws -> SerfAgentClient
     private var client: SerfAgentClient?
-    private var lastAttempt: ContinuousClock.Instant?
+    private var connecting: Task<SerfAgentClient, any Error>?
+    private var failedAt: ContinuousClock.Instant?
     private var lastFailure: (any Error)?
     private var closed = false
     /// Between two attempts to connect again.
@@ -34,20 +35,38 @@ public actor AgentSession: MembershipSource {
     }
 
     /// The live connection, or a new one; within `retryInterval` of a failed
-    /// attempt, that attempt's error.
+    /// attempt's end, that attempt's error. Callers that come while an
+    /// attempt is under way share it: one connection, not one each.
     private func current() async throws -> SerfAgentClient {
         if closed { throw AgentRPCError.disconnected(address: address) }
         if let client { return client }
-        if let lastAttempt, let lastFailure, ContinuousClock.now < lastAttempt + retryInterval { throw lastFailure }
-        lastAttempt = .now
+        if let failedAt, let lastFailure, ContinuousClock.now < failedAt + retryInterval { throw lastFailure }
+        let attempt: Task<SerfAgentClient, any Error>
+        if let connecting {
+            attempt = connecting
+        } else {
+            let open = self.open
+            attempt = Task { try await open() }
+            connecting = attempt
+        }
         do {
-            let fresh = try await open()
-            if let client { try? await fresh.close(); return client }  // another call got there first
-            client = fresh
-            lastFailure = nil
-            return fresh
+            let fresh = try await attempt.value
+            if connecting == attempt { connecting = nil }
+            if closed {
+                try? await fresh.close()
+                throw AgentRPCError.disconnected(address: address)
+            }
+            if client == nil {
+                client = fresh
+                lastFailure = nil
+            }
+            return client ?? fresh
         } catch {
-            lastFailure = error
+            if connecting == attempt {
+                connecting = nil
+                failedAt = .now
+                lastFailure = error
+            }
             throw error
         }
     }
@@ -120,9 +139,13 @@ public actor AgentSession: MembershipSource {
                             lost = nil
                         }
                         for try await record in records { continuation.yield(record) }
+                        // Our reader going away ends the records too, and
+                        // is no loss: the connection serves others.
+                        if Task.isCancelled { break }
                         if await self.closed { break }
                         throw AgentRPCError.disconnected(address: self.address)
                     } catch let error as AgentRPCError where error.isConnectionLoss {
+                        if Task.isCancelled { break }
                         if await self.closed { break }
                         if let used { await self.forget(used) }
                         if lost == nil {

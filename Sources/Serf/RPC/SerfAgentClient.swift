@@ -151,7 +151,10 @@ public actor SerfAgentClient: MembershipSource {
 
     public func join(_ addresses: [String]) async throws -> Int {
         let body = MessagePackValue.map(["Existing": .array(addresses.map { .string($0) }), "Replay": .bool(false)])
-        let reply = try await connection.call("join", body: body, replyBody: true)
+        // The agent answers once it has tried every address, each up to its
+        // TCP timeout (10 s on the LAN profile).
+        let bound = connection.callTimeout + .seconds(10) * addresses.count
+        let reply = try await connection.call("join", body: body, replyBody: true, bound: bound)
         return Int(reply?["Num"]?.int64Value ?? 0)
     }
 
