@@ -309,10 +309,17 @@ extension RealNetworkTests {
             }
 
             /// The dashboard, run on the client's host and joined through
-            /// `holder`: both balancers scraped (before the fault), and the
-            /// holder's ROLE cell saying `vip`. (A holder cut off by its link
-            /// keeps its tag until it is back: after that fault both may say so.)
-            func dashboardShows(_ holder: Balancer, beside other: Balancer, before: Bool) async throws {
+            /// `holder`, with the holder's ROLE cell saying `vip`.
+            /// - `.before` the fault: both balancers listed and scraped.
+            /// - `.during` it: the new holder; the old one only if it is still
+            ///   known. A dashboard that joins after the cut-off balancer was
+            ///   declared failed never hears of it (memberlist does not pass on
+            ///   the dead), and it keeps its tag until it is back.
+            /// - `.afterRestore`: both listed and scraped, the old holder
+            ///   without `vip`.
+            enum Moment { case before, during, afterRestore }
+
+            func dashboardShows(_ holder: Balancer, beside other: Balancer, _ moment: Moment) async throws {
                 let args = ["snapshot", "--format", "text", "--join", holder.agent.gossipAddress,
                             "--bind", "\(client.address):0", "--size", "140x30"]
                 var screen = "", shown = false
@@ -322,12 +329,20 @@ extension RealNetworkTests {
                 try await eventually("the dashboard to show \(holder.name) holding the address", timeout: 45, every: 0.5) {
                     screen = try await lab.run(on: client, try SerftopBinary.path(), args).output
                     let rows = DemoTopologyTests.SnapshotCommandEndToEndTests.rows(screen)
-                    guard rows[holder.name]?.contains("balancer vip") == true, rows[other.name] != nil else { return false }
-                    guard before else { return true }
+                    guard rows[holder.name]?.contains("balancer vip") == true else { return false }
+                    switch moment {
+                    case .during:
+                        return true
+                    case .before:
+                        guard rows[other.name] != nil else { return false }
+                    case .afterRestore:
+                        guard let row = rows[other.name], !row.contains("vip") else { return false }
+                    }
                     return screen.contains("haproxy \(holder.name) ✓") && screen.contains("haproxy \(other.name) ✓")
                 }
                 shown = true
-                print("[VIP failover] dashboard \(before ? "before" : "after") the fault:\n" + screen.split(separator: "\n").prefix(8).joined(separator: "\n"))
+                let when = switch moment { case .before: "before the fault"; case .during: "during the fault"; case .afterRestore: "after the restore" }
+                print("[VIP failover] dashboard \(when):\n" + screen.split(separator: "\n").prefix(8).joined(separator: "\n"))
             }
 
             /// Injects the fault on the holder, waits for the other to serve
@@ -347,7 +362,7 @@ extension RealNetworkTests {
                     return last.count == 10 && last.allSatisfy { $0.ok }
                 }
 
-                if run == 1 { try await dashboardShows(holder, beside: other, before: true) }
+                if run == 1 { try await dashboardShows(holder, beside: other, .before) }
 
                 let faultAt = Date().timeIntervalSince1970
                 try await inject(holder)
@@ -366,7 +381,7 @@ extension RealNetworkTests {
                 try await eventually("[\(what) \(run)] the vip tag on \(other.name)", timeout: 15, every: 0.1) {
                     try await taggedHolders().contains(other.name)
                 }
-                if run == 1 { try await dashboardShows(other, beside: holder, before: false) }
+                if run == 1 { try await dashboardShows(other, beside: holder, .during) }
                 print("[VIP failover] \(what), run \(run): \(holder.name) → \(other.name), address moved after "
                       + String(format: "%.2f s, requests failed for %.2f s (%d failed)", movedAfter, gap, failed))
 
@@ -381,6 +396,7 @@ extension RealNetworkTests {
                     guard holder.vrrpState == "BACKUP" else { return false }
                     return try await taggedHolders() == [other.name]
                 }
+                if run == 1 { try await dashboardShows(other, beside: holder, .afterRestore) }
                 return gap
             }
 
