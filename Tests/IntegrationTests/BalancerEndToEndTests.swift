@@ -75,7 +75,7 @@ extension DemoTopologyTests {
             let demo = try await DemoInstance(nodes: 1)
             let agentPID = try #require(Processes.find { $0.starts(with: ["serf", "agent", "-node=ha", "-bind=\(demo.endpoints.gossip)"]) })
             try await eventually("the balancer to be healthy") { try await Self.health(demo).code == "200" }
-            kill(agentPID, SIGSTOP)
+            try await Processes.halt(agentPID)
             defer { kill(agentPID, SIGCONT) }
             let stopped = try await eventuallyValue("the health endpoint to fail", timeout: 30) {
                 let h = try await Self.health(demo)

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Processes found by their command line, for those a test did not start
 /// itself (the agent a demo runs for its balancer, say).
@@ -19,5 +22,21 @@ public enum Processes {
             if matches(words) { return pid }
         }
         return nil
+    }
+
+    /// SIGSTOP, returned from once every thread of `pid` is stopped: kill()
+    /// returns before a thread running on another core has been stopped, and
+    /// that thread can still answer what arrives meanwhile.
+    public static func halt(_ pid: Int32) async throws {
+        kill(pid, SIGSTOP)
+        try await eventually("process \(pid) to be stopped", timeout: 10, every: 0.01) {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            return !tasks.isEmpty && tasks.allSatisfy { task in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return true }  // gone: nothing left to answer
+                let state = stat[close...].dropFirst(2).first
+                return state == "T" || state == "t"
+            }
+        }
     }
 }

@@ -32,7 +32,7 @@ import TestSupport
         try await agent.waitUntilReady()
         let client = try await SerfAgentClient.connect(agent.rpcAddress, callTimeout: .seconds(3))
         #expect(try await client.members().count == 1)
-        kill(agent.daemon.pid, SIGSTOP)
+        try await Processes.halt(agent.daemon.pid)
         defer { kill(agent.daemon.pid, SIGCONT) }
         let start = ContinuousClock.now
         do {

@@ -12,7 +12,7 @@ import TestSupport
                                                      retryInterval: .milliseconds(200))
         let events = EventLog(try await session.events())
 
-        kill(agent.daemon.pid, SIGSTOP)
+        try await Processes.halt(agent.daemon.pid)
         defer { kill(agent.daemon.pid, SIGCONT) }
         await #expect(throws: AgentRPCError.self) { try await session.members() }
         try await eventually("the loss to be said", timeout: 30) { await events.notices.count >= 1 }
