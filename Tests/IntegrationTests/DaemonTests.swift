@@ -52,9 +52,5 @@ import Glibc
     }
 
     /// Running or stopped, not a zombie: a zombie's pid still answers kill(0).
-    static func alive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        return !stat[close...].hasPrefix(") Z")
-    }
+    static func alive(_ pid: Int32) -> Bool { ![nil, "Z"].contains(Processes.state(of: "\(pid)")) }
 }

@@ -84,11 +84,7 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Exited and not yet reaped (a zombie), read without reaping it.
-    private var hasExited: Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
-        return stat[close...].hasPrefix(") Z")
-    }
+    private var hasExited: Bool { [nil, "Z"].contains(Processes.state(of: "\(pid)")) }
 
     deinit { stop(signal: SIGKILL, timeout: 1) }
 }

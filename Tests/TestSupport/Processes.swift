@@ -31,12 +31,16 @@ public enum Processes {
         kill(pid, SIGSTOP)
         try await eventually("process \(pid) to be stopped", timeout: 10, every: 0.01) {
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-            return !tasks.isEmpty && tasks.allSatisfy { task in
-                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/stat", encoding: .utf8),
-                      let close = stat.lastIndex(of: ")") else { return true }  // gone: nothing left to answer
-                let state = stat[close...].dropFirst(2).first
-                return state == "T" || state == "t"
-            }
+            // A thread gone has nothing left to answer.
+            return !tasks.isEmpty && tasks.allSatisfy { ["T", "t", nil].contains(state(of: "\(pid)/task/\($0)")) }
         }
+    }
+
+    /// The state letter of `/proc/PATH/stat` (R, S, T, Z, …); nil once gone.
+    /// `path` is a pid, or `PID/task/TID` for one thread.
+    public static func state(of path: String) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(path)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[close...].dropFirst(2).first
     }
 }

@@ -129,16 +129,6 @@ actor AgentRPCConnection {
         _ = try? await call("stop", body: .map(["Stop": .uint(seq)]), replyBody: false)
     }
 
-    /// The agent answered the handshake: a slow start (a busy machine) must
-    /// not be taken for silence once it has.
-    private var hasGreeted = false
-    func greeted() { hasGreeted = true }
-
-    func closeIfNotGreeted() async {
-        guard !hasGreeted else { return }
-        await close()
-    }
-
     func close() async {
         fail(.disconnected(address: address))
         try? await channel.close()

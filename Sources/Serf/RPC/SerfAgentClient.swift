@@ -25,36 +25,23 @@ public actor SerfAgentClient: MembershipSource {
                                timeout: Duration = .seconds(5),
                                maxRecord: Int = defaultMaxRecord,
                                callTimeout: Duration = defaultCallTimeout) async throws -> SerfAgentClient {
-        let started = ContinuousClock.now
         guard let (host, port) = splitHostPort(address, defaultPort: 7373) else {
             throw AgentRPCError.cannotConnect(address: address, reason: "not a HOST:PORT address")
         }
         let connection = try await AgentRPCConnection.connect(host: host, port: port, timeout: timeout, maxRecord: maxRecord,
                                                               callTimeout: callTimeout)
-        // Something that accepts connections but never answers as an agent
-        // would hold the handshake forever.
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            await connection.closeIfNotGreeted()
-        }
-        defer { watchdog.cancel() }
         do {
-            _ = try await connection.call("handshake", body: .map(["Version": .uint(1)]), replyBody: false)
-            await connection.greeted()
+            // Something that accepts connections but never answers as an
+            // agent would hold the handshake for ever: it gets `timeout`.
+            _ = try await connection.call("handshake", body: .map(["Version": .uint(1)]), replyBody: false, bound: timeout)
             if let authKey {
                 _ = try await connection.call("auth", body: .map(["AuthKey": .string(authKey)]), replyBody: false)
             }
+        } catch AgentRPCError.noAnswer(command: "handshake", _, _) {
+            await connection.close()
+            throw AgentRPCError.cannotConnect(address: address, reason: "no answer to the RPC handshake within \(timeout): is it a serf agent's RPC port?")
         } catch {
             await connection.close()
-            let silent: Bool
-            switch error as? AgentRPCError {
-            case .noAnswer?: silent = true
-            case .disconnected?: silent = !watchdog.isCancelled && ContinuousClock.now >= started + timeout
-            default: silent = false
-            }
-            if silent {
-                throw AgentRPCError.cannotConnect(address: address, reason: "no answer to the RPC handshake within \(min(timeout, callTimeout)): is it a serf agent's RPC port?")
-            }
             throw error
         }
         return SerfAgentClient(address: "\(host):\(port)", connection: connection)
