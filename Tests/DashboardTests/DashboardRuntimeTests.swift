@@ -68,6 +68,20 @@ import TestSupport
         }
     }
 
+    /// Quitting cancels what the dashboard started and waits for it: a
+    /// member read that never answers ends with the dashboard, not after it.
+    @Test func quittingEndsTheWorkItStarted() async throws {
+        try await RuntimeHarness.with { h in
+            try await h.waitFor("s1 on screen") { $0.contains("s1") }
+            await h.source.hangReads()
+            try await eventually("a member read to hang", timeout: RuntimeHarness.patience) { await h.source.hanging > 0 }
+            h.press(.char("q"))
+            try await eventually("the dashboard to stop", timeout: RuntimeHarness.patience) { await h.stopped.isSet }
+            let (hanging, cancelled) = (await h.source.hanging, await h.source.cancelledReads)
+            #expect(cancelled == hanging, "\(hanging - cancelled) of \(hanging) hanging reads outlived the dashboard")
+        }
+    }
+
     /// `D`: the drain goes out at once; maint only once the stats show no session.
     @Test func drainThenMaintWaitsForTheSessionsToEnd() async throws {
         try await RuntimeHarness.with(sessions: ["s1": 3, "s2": 0]) { h in

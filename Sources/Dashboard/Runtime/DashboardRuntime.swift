@@ -102,73 +102,85 @@ public actor DashboardRuntime {
     }
 
     /// Runs until the user quits (or the input ends); the caller leaves the cluster.
+    /// Everything it starts (readers, the refresh, scrapes, member reads,
+    /// actions) is a child of one task group: quitting cancels them all and
+    /// returns once they are gone, so none outlives the screen it reports to.
     public func run() async {
         let post = self.post
-        var tasks: [Task<Void, Never>] = []
-        tasks.append(Task { for await key in screen.input { post.yield(.key(key)) }; post.yield(.quit) })
-        let refresh = settings.refresh
-        tasks.append(Task {
-            while !Task.isCancelled {
-                post.yield(.tick)
-                try? await Task.sleep(for: refresh)
-            }
-        })
-        if let source {
-            tasks.append(Task {
-                do {
-                    // Subscribed first: nothing falls between the list and
-                    // the events. A first list that fails is said, and the
-                    // events and the refreshes go on.
-                    let events = try await source.events()
-                    do {
-                        post.yield(.members(try await source.members()))
-                    } catch {
-                        post.yield(.report(.failure, "gossip: \(error)"))
-                    }
-                    for try await event in events { post.yield(.serf(event)) }
-                    post.yield(.report(.failure, "the gossip source closed"))
-                } catch {
-                    post.yield(.report(.failure, "gossip: \(error)"))
+        await withDiscardingTaskGroup { group in
+            let input = screen.input
+            group.addTask { for await key in input { post.yield(.key(key)) }; post.yield(.quit) }
+            let refresh = settings.refresh
+            group.addTask {
+                while !Task.isCancelled {
+                    post.yield(.tick)
+                    try? await Task.sleep(for: refresh)
                 }
-            })
-        } else {
-            model.log.add(.info, "no gossip source: showing HAProxy only", at: Date())
-        }
-        if let stopSignal = settings.stopSignal {
-            tasks.append(Task { await stopSignal(); post.yield(.quit) })
-        }
-        if let notices = settings.notices {
-            tasks.append(Task { for await line in notices { post.yield(.report(.failure, line)) } })
-        }
-        render()
-        // Keys and scrapes draw at once (a scrape is its refresh's frame);
-        // everything else (gossip, reports, a tick with nothing to scrape)
-        // marks the screen stale and is drawn once, shortly after, so that a
-        // burst of messages costs one frame, not one each.
-        var stale = false, redrawPending = false
-        for await message in messages {
-            if case .redraw = message {
-                redrawPending = false
-                if stale { render(); stale = false }
-                continue
             }
-            if handle(message) { break }
-            switch message {
-            case .key, .scraped:
-                render()
-                stale = false
-            case .tick where tickStartedScrape:
-                break
-            default:
-                stale = true
-                guard !redrawPending else { break }
-                redrawPending = true
-                Task { try? await Task.sleep(for: .milliseconds(40)); post.yield(.redraw) }
+            if let source {
+                group.addTask {
+                    do {
+                        // Subscribed first: nothing falls between the list and
+                        // the events. A first list that fails is said, and the
+                        // events and the refreshes go on.
+                        let events = try await source.events()
+                        do {
+                            post.yield(.members(try await source.members()))
+                        } catch {
+                            if !Task.isCancelled { post.yield(.report(.failure, "gossip: \(error)")) }
+                        }
+                        for try await event in events { post.yield(.serf(event)) }
+                        if !Task.isCancelled { post.yield(.report(.failure, "the gossip source closed")) }
+                    } catch {
+                        if !Task.isCancelled { post.yield(.report(.failure, "gossip: \(error)")) }
+                    }
+                }
+            } else {
+                model.log.add(.info, "no gossip source: showing HAProxy only", at: Date())
             }
+            if let stopSignal = settings.stopSignal {
+                group.addTask { await stopSignal(); post.yield(.quit) }
+            }
+            if let notices = settings.notices {
+                group.addTask { for await line in notices { post.yield(.report(.failure, line)) } }
+            }
+            render()
+            // Keys and scrapes draw at once (a scrape is its refresh's frame);
+            // everything else (gossip, reports, a tick with nothing to scrape)
+            // marks the screen stale and is drawn once, shortly after, so that a
+            // burst of messages costs one frame, not one each.
+            var stale = false, redrawPending = false
+            for await message in messages {
+                if case .redraw = message {
+                    redrawPending = false
+                    if stale { render(); stale = false }
+                    continue
+                }
+                if handle(message) { break }
+                switch message {
+                case .key, .scraped:
+                    render()
+                    stale = false
+                case .tick where tickStartedScrape:
+                    break
+                default:
+                    stale = true
+                    guard !redrawPending else { break }
+                    redrawPending = true
+                    started.append { try? await Task.sleep(for: .milliseconds(40)); post.yield(.redraw) }
+                }
+                for work in started { group.addTask(operation: work) }
+                started.removeAll()
+            }
+            started.removeAll()
+            group.cancelAll()
         }
-        for t in tasks { t.cancel() }
         post.finish()
     }
+
+    /// Work the last message asked for (a scrape, a member read, an
+    /// action); `run` makes each a child of its group.
+    var started: [@Sendable () async -> Void] = []
 
     /// Returns true to quit.
     func handle(_ message: Message) -> Bool {
@@ -248,7 +260,7 @@ public actor DashboardRuntime {
         scraping = true
         let endpoints = model.balancers.map(\.endpoint)
         let stats = self.stats, post = self.post
-        Task { post.yield(.scraped(await stats.scrapeAll(endpoints))) }
+        started.append { post.yield(.scraped(await stats.scrapeAll(endpoints))) }
         return true
     }
 
@@ -257,14 +269,14 @@ public actor DashboardRuntime {
     func refreshMembers(now: Bool = false) {
         guard let source, now || ticks % 10 == 0 else { return }
         let post = self.post
-        Task { if let list = try? await source.members() { post.yield(.members(list)) } }
+        started.append { if let list = try? await source.members() { post.yield(.members(list)) } }
     }
 
     func askVersions() {
         for b in model.balancers where b.isReachable && !versionsAsked.contains(b.endpoint) {
             versionsAsked.insert(b.endpoint)
             let stats = self.stats, post = self.post, endpoint = b.endpoint
-            Task { if let v = await stats.version(endpoint) { post.yield(.version(endpoint, v)) } }
+            started.append { if let v = await stats.version(endpoint) { post.yield(.version(endpoint, v)) } }
         }
     }
 
@@ -281,7 +293,7 @@ public actor DashboardRuntime {
         let routes = settings.routing.routes(for: action, in: model)
         note(.action, "\(action): " + routes.map(\.description).joined(separator: "; "))
         let executor = self.executor, post = self.post
-        Task {
+        started.append {
             let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }
             post.yield(.actionFinished(action, succeeded: ok))
         }

@@ -21,6 +21,9 @@ actor AgentRPCConnection {
         case reply(command: String, body: Bool, CheckedContinuation<MessagePackValue?, any Error>)
         case stream(command: String, started: Bool, CheckedContinuation<Void, any Error>?,
                     AsyncThrowingStream<MessagePackValue, any Error>.Continuation)
+        /// A call its caller stopped waiting for (cancelled): the reply is
+        /// still read, body and all, so that the next one is read right.
+        case abandoned(command: String, body: Bool)
     }
 
     static func connect(host: String, port: Int, timeout: Duration = .seconds(5), maxRecord: Int = SerfAgentClient.defaultMaxRecord,
@@ -99,10 +102,23 @@ actor AgentRPCConnection {
         nextSeq += 1
         let bound = armTimeout(seq, command: command, after: bound ?? callTimeout)
         defer { bound.cancel() }
-        return try await withCheckedThrowingContinuation { continuation in
-            waiters[seq] = .reply(command: command, body: replyBody, continuation)
-            send(command, seq: seq, body: body)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
+                waiters[seq] = .reply(command: command, body: replyBody, continuation)
+                send(command, seq: seq, body: body)
+            }
+        } onCancel: {
+            Task { await self.abandon(seq) }
         }
+    }
+
+    /// The caller of `seq` was cancelled: it stops waiting now, and the
+    /// agent's reply, when it comes, is read and dropped.
+    private func abandon(_ seq: UInt64) {
+        guard case .reply(let command, let body, let continuation)? = waiters[seq] else { return }
+        waiters[seq] = .abandoned(command: command, body: body)
+        continuation.resume(throwing: CancellationError())
     }
 
     /// Starts a stream (`stream`, `query`, `monitor`): returns its sequence
@@ -184,7 +200,7 @@ actor AgentRPCConnection {
 
     private func expectsBody(seq: UInt64, error: String) -> Bool {
         switch waiters[seq] {
-        case .reply(let command, let body, _)?:
+        case .reply(let command, let body, _)?, .abandoned(let command, let body)?:
             // `join` always sends its count, even with an error.
             return body && (error.isEmpty || command == "join")
         case .stream(_, let started, _, _)?:
@@ -213,6 +229,8 @@ actor AgentRPCConnection {
             }
         case .stream(_, true, _, let sink)?:
             if let body { sink.yield(body) }
+        case .abandoned?:
+            waiters[seq] = nil
         case nil:
             break
         }
@@ -228,6 +246,8 @@ actor AgentRPCConnection {
             case .stream(_, _, let started, let sink):
                 started?.resume(throwing: error)
                 sink.finish(throwing: error)
+            case .abandoned:
+                break
             }
         }
     }

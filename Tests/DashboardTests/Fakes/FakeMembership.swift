@@ -9,7 +9,23 @@ actor FakeMembership: MembershipSource {
 
     init(_ members: [Member]) { list = members }
 
-    func members() async throws -> [Member] { list }
+    /// Reads that never answer (a stopped agent), and how many of them
+    /// ended by cancellation.
+    private var hang = false
+    private(set) var hanging = 0, cancelledReads = 0
+    func hangReads() { hang = true }
+
+    func members() async throws -> [Member] {
+        guard hang else { return list }
+        hanging += 1
+        do {
+            try await Task.sleep(for: .seconds(3600))
+        } catch {
+            cancelledReads += 1
+            throw error
+        }
+        return list
+    }
 
     func events() async throws -> AsyncThrowingStream<SerfEvent, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: SerfEvent.self)

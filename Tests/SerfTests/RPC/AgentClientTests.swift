@@ -51,6 +51,28 @@ import TestSupport
         try await again.close()
     }
 
+    /// A caller that is cancelled stops waiting at once, and the connection
+    /// stays good: the late reply (a header and a member list) is read and
+    /// dropped, so the next call gets its own answer, not that one.
+    @Test func aCancelledCallEndsAtOnceAndTheConnectionStaysGood() async throws {
+        let agent = try SerfAgent("rpc-cancel")
+        try await agent.waitUntilReady()
+        let client = try await SerfAgentClient.connect(agent.rpcAddress, callTimeout: .seconds(120))
+        try await Processes.halt(agent.daemon.pid)
+        defer { kill(agent.daemon.pid, SIGCONT) }
+        let call = Task { try await client.members() }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        call.cancel()
+        await #expect(throws: CancellationError.self) { try await call.value }
+        #expect(ContinuousClock.now - start < .seconds(10))
+        kill(agent.daemon.pid, SIGCONT)
+        // The agent now answers the cancelled `members` first, then these.
+        #expect(try await client.stats()["agent"]?["name"] == "rpc-cancel")
+        #expect(try await client.members().map(\.name) == ["rpc-cancel"])
+        try await client.close()
+    }
+
     @Test func streamSeesJoinsFailuresLeavesAndUserEvents() async throws {
         let agents = try await SerfAgent.cluster(3, prefix: "rpcs")
         let client = try await SerfAgentClient.connect(agents[0].rpcAddress)
