@@ -1,6 +1,5 @@
 import HAProxy
 import NIOHTTP1
-import Synchronization
 
 extension BalancerDaemon {
     /// Answers the daemon's HTTP endpoints (MetricsServer).
@@ -62,16 +61,15 @@ extension BalancerDaemon {
 
     static let agentHealthBound: Duration = .seconds(2)
 
-    /// Whether `body` ends, without error, within `bound`. A late one is left
-    /// to end on its own (the connection's own bound closes it).
+    /// Whether `body` ends, without error, within `bound`; past it, `body`
+    /// is cancelled (an RPC call stops waiting at once).
     static func finishes(within bound: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Bool {
-        let settled = Mutex(false)
-        return await withCheckedContinuation { (done: CheckedContinuation<Bool, Never>) in
-            let settle: @Sendable (Bool) -> Void = { ok in
-                if settled.withLock({ was in defer { was = true }; return !was }) { done.resume(returning: ok) }
-            }
-            Task { settle((try? await body()) != nil) }
-            Task { try? await Task.sleep(for: bound); settle(false) }
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await body()) != nil }
+            group.addTask { try? await Task.sleep(for: bound); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 }

@@ -91,28 +91,33 @@ public actor BalancerDaemon {
     /// Follows the cluster until cancelled, reconnecting to the agent when the
     /// connection drops (the agent restarts under its supervisor too).
     public func run(connect: @escaping @Sendable () async throws -> any MembershipSource) async {
-        let watch = Task { await self.watchHAProxy() }
-        defer { watch.cancel() }
-        await adoptRunningServers()
-        var said = false
-        while !Task.isCancelled {
-            do {
-                let source = try await connect()
-                logger.info("connected; following the membership")
-                said = false
-                try await follow(source)
-            } catch is CancellationError {
-                break
-            } catch {
-                if !said { logger.warning("cluster source: \(error); retrying every second, HAProxy keeps its configuration") }
-                said = true
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.watchHAProxy() }
+            await adoptRunningServers()
+            var said = false
+            while !Task.isCancelled {
+                do {
+                    let source = try await connect()
+                    logger.info("connected; following the membership")
+                    said = false
+                    var lost: (any Error)?
+                    do { try await follow(source) } catch { lost = error }
+                    try? await source.close()
+                    if let lost { throw lost }
+                } catch is CancellationError {
+                    break
+                } catch {
+                    if !said { logger.warning("cluster source: \(error); retrying every second, HAProxy keeps its configuration") }
+                    said = true
+                }
+                try? await Task.sleep(for: .seconds(1))
             }
-            try? await Task.sleep(for: .seconds(1))
+            group.cancelAll()
         }
     }
 
+    /// Returns (throws) when the source is lost; the caller closes it.
     func follow(_ source: any MembershipSource) async throws {
-        defer { Task { try? await source.close() } }
         removals.connected()
         announcer = source
         following = true
@@ -125,8 +130,18 @@ public actor BalancerDaemon {
         try await refresh(from: source)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                for try await event in try await source.events() { await self.handle(event, source: source) }
-                throw BalancerError.haproxy("the agent's event stream ended")
+                // Queries are answered side by side, each a child of this
+                // connection: a lost agent ends the answers it could not send.
+                try await withThrowingDiscardingTaskGroup { answers in
+                    for try await event in try await source.events() {
+                        if case .query(let query) = event, BalancerQuery(rawValue: query.name) != nil {
+                            answers.addTask { await self.answer(query, source: source) }
+                        } else {
+                            await self.handle(event)
+                        }
+                    }
+                    throw BalancerError.haproxy("the agent's event stream ended")
+                }
             }
             group.addTask {
                 for try await _ in try await source.membershipChanges() { try await self.refresh(from: source) }
@@ -176,16 +191,11 @@ public actor BalancerDaemon {
         reconcile()
     }
 
-    func handle(_ event: SerfEvent, source: any MembershipSource) async {
-        switch event {
-        case .member(let kind, let list):
-            // Only said: the list is read on the change signal, which comes
-            // sooner (and, from our own member, from these same events).
+    /// Member events are only said: the list is read on the change signal,
+    /// which comes sooner (and, from our own member, from these same events).
+    func handle(_ event: SerfEvent) {
+        if case .member(let kind, let list) = event {
             logger.info("\(kind.rawValue): \(list.map(\.name).joined(separator: ", "))")
-        case .query(let query) where BalancerQuery(rawValue: query.name) != nil:
-            Task { await self.answer(query, source: source) }
-        default:
-            break
         }
     }
 
