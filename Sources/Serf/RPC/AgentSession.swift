@@ -13,24 +13,33 @@ public actor AgentSession: MembershipSource {
     private var closed = false
     /// Between two attempts to connect again.
     let retryInterval: Duration
+    /// How long the agent may say nothing before a stream asks it something.
+    /// A stopped agent keeps its connection and sends nothing, which a
+    /// reader that only listens (`serftop monitor --rpc`) would take for a
+    /// quiet cluster for ever; the probe's own bound turns it into a loss.
+    let heartbeat: Duration
+    /// When the agent last answered a call on this session.
+    private var lastAnswer = ContinuousClock.now
 
     /// The first connection is made here, so that a wrong address or key is
     /// said at once, as `SerfAgentClient.connect` says it.
     public static func connect(_ address: String, authKey: String? = nil, timeout: Duration = .seconds(5),
                                callTimeout: Duration = SerfAgentClient.defaultCallTimeout,
-                               retryInterval: Duration = .seconds(1)) async throws -> AgentSession {
+                               retryInterval: Duration = .seconds(1), heartbeat: Duration = .seconds(5)) async throws -> AgentSession {
         let open: @Sendable () async throws -> SerfAgentClient = {
             try await SerfAgentClient.connect(address, authKey: authKey, timeout: timeout, callTimeout: callTimeout)
         }
         let first = try await open()
-        return AgentSession(address: first.address, client: first, retryInterval: retryInterval, open: open)
+        return AgentSession(address: first.address, client: first, retryInterval: retryInterval, heartbeat: heartbeat,
+                            open: open)
     }
 
-    private init(address: String, client: SerfAgentClient, retryInterval: Duration,
+    private init(address: String, client: SerfAgentClient, retryInterval: Duration, heartbeat: Duration,
                  open: @escaping @Sendable () async throws -> SerfAgentClient) {
         self.address = address
         self.client = client
         self.retryInterval = retryInterval
+        self.heartbeat = heartbeat
         self.open = open
     }
 
@@ -76,7 +85,9 @@ public actor AgentSession: MembershipSource {
     private func using<T: Sendable>(_ body: @Sendable (SerfAgentClient) async throws -> T) async throws -> T {
         let c = try await current()
         do {
-            return try await body(c)
+            let answer = try await body(c)
+            lastAnswer = .now
+            return answer
         } catch let error as AgentRPCError where error.isConnectionLoss {
             forget(c)
             throw error
@@ -138,7 +149,12 @@ public actor AgentSession: MembershipSource {
                             continuation.yield(notice("the serf agent at \(self.address) answers again"))
                             lost = nil
                         }
-                        for try await record in records { continuation.yield(record) }
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask { for try await record in records { continuation.yield(record) } }
+                            group.addTask { try await self.probe(c) }
+                            try await group.next()
+                            group.cancelAll()
+                        }
                         // Our reader going away ends the records too, and
                         // is no loss: the connection serves others.
                         if Task.isCancelled { break }
@@ -163,6 +179,17 @@ public actor AgentSession: MembershipSource {
                 continuation.finish()
             }
             continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// Asks the agent for its stats whenever it has answered nothing for
+    /// `heartbeat`; returns only by throwing (a loss, or cancellation).
+    private func probe(_ c: SerfAgentClient) async throws {
+        while true {
+            try await Task.sleep(until: lastAnswer + heartbeat)
+            guard ContinuousClock.now >= lastAnswer + heartbeat else { continue }
+            _ = try await c.stats()
+            lastAnswer = .now
         }
     }
 

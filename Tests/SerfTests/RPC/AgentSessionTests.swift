@@ -39,6 +39,33 @@ import TestSupport
         try await session.close()
     }
 
+    /// A reader that only listens hears of a stopped agent too: the stream
+    /// asks the agent something once it has been quiet for the heartbeat,
+    /// and that call's bound makes the silence a loss, said as a notice.
+    @Test func aListenerAloneNoticesAStoppedAgent() async throws {
+        let agent = try SerfAgent("session-listener")
+        try await agent.waitUntilReady()
+        let session = try await AgentSession.connect(agent.rpcAddress, timeout: .seconds(2), callTimeout: .seconds(2),
+                                                     retryInterval: .milliseconds(200), heartbeat: .seconds(1))
+        let events = EventLog(try await session.events())
+        try await Task.sleep(for: .seconds(3))
+        let early = await events.notices
+        #expect(early.isEmpty, "a quiet agent that answers is no loss: \(early)")
+
+        try await Processes.halt(agent.daemon.pid)
+        defer { kill(agent.daemon.pid, SIGCONT) }
+        // No call from here on: only the stream's own probe can tell.
+        try await eventually("the loss to be said", timeout: 30) { await events.notices.count >= 1 }
+        let lost = await events.notices
+        #expect(lost[0].contains("did not answer 'stats'"), "\(lost)")
+
+        kill(agent.daemon.pid, SIGCONT)
+        try await eventually("the return to be said", timeout: 30) {
+            await events.notices.contains { $0.contains("answers again") }
+        }
+        try await session.close()
+    }
+
     /// A command the agent refuses leaves the connection as it was: the
     /// event stream sees no loss.
     @Test func aRefusalIsNotALoss() async throws {
