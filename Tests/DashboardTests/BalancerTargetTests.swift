@@ -5,7 +5,7 @@ import HAProxy
 import Serf
 import Testing
 
-/// In a node's details, `b` chooses one balancer for d, r and m; the action
+/// In a node's details, `b` chooses one balancer for d, r, m and D; the action
 /// then goes to that balancer alone, by a Serf query filtered to its member.
 @Suite struct BalancerTargetTests {
     func model() throws -> ClusterModel {
@@ -49,7 +49,7 @@ import Testing
         #expect(state.actOn == nil, "then every balancer again")
         _ = state.handle(.char("b"), context: c)
         let pane = DashboardView(glyphs: .unicode).render(m, state, width: 120, height: 30, now: Fixture.now).text
-        #expect(pane.contains("actions  d r m act on \(labels[0]) only (b: the next)"), "\(pane)")
+        #expect(pane.contains("actions  d r m D act on \(labels[0]) only (b: the next)"), "\(pane)")
         _ = state.handle(.escape, context: c)
         #expect(state.actOn == nil, "forgotten with the details")
     }
@@ -76,6 +76,22 @@ import Testing
         #expect(pages.count == 1)
         guard case .statsPage(let endpoint, _, .drain)? = pages.first else { Issue.record("\(pages)"); return }
         #expect(endpoint == m.balancers.first { $0.label == chosen }?.endpoint)
+    }
+
+    /// `D` follows the choice too: drained on that balancer, and (by
+    /// DrainThenMaintTests) put in maint there once its sessions there end.
+    @Test func drainThenMaintOnOneBalancer() throws {
+        let m = try model()
+        let c = context(m)
+        var state = inDetails(c)
+        _ = state.handle(.char("b"), context: c)
+        let chosen = try #require(state.actOn)
+        _ = state.handle(.char("D"), context: c)
+        guard case .confirm(let action, let question) = state.mode else { Issue.record("no confirmation: \(state.mode)"); return }
+        #expect(action == .drainThenMaint(node: "s1", balancer: chosen))
+        #expect(question.hasSuffix("On \(chosen) only."), "\(question)")
+        let member = try #require(m.balancers.first { $0.label == chosen }?.memberName)
+        #expect(ActionRouting().routes(for: action, in: m) == [.serfQueryTo(.server(ServerQuery(.drain, server: "s1")), member: member)])
     }
 
     @Test func withoutAChoiceEveryBalancerIsAsked() throws {

@@ -23,7 +23,7 @@ import Testing
     @Test func aDrainThatWentThroughIsWatched() {
         var state = DashboardState()
         #expect(state.finished(.drainThenMaint(node: "s3"), succeeded: true).isEmpty)
-        #expect(state.draining == ["s3": .drained])
+        #expect(state.draining == ["s3": DrainWatch(.drained)])
     }
 
     @Test func aDrainThatFailedLeadsToNoMaint() {
@@ -45,15 +45,49 @@ import Testing
         var state = DashboardState()
         _ = state.finished(.drainThenMaint(node: "s3"), succeeded: true)
         #expect(state.scraped(try rows(s3: nil)).isEmpty, "no stats yet: it waits")
-        #expect(state.draining == ["s3": .drained])
+        #expect(state.draining == ["s3": DrainWatch(.drained)])
         #expect(state.scraped(try rows(s3: 3)) == [.log(.info, "s3: draining, 3 sessions left")])
-        #expect(state.draining == ["s3": .sessions(3)])
+        #expect(state.draining == ["s3": DrainWatch(.sessions(3))])
         #expect(state.scraped(try rows(s3: 3)).isEmpty, "the same count is not said twice")
         #expect(state.scraped(try rows(s3: 1)) == [.log(.info, "s3: draining, 1 session left")])
         #expect(state.scraped(try rows(s3: 0)) == [.log(.info, "s3: no sessions left, setting maint"),
                                                     .perform(.server(.maint, node: "s3"))])
         #expect(state.draining.isEmpty)
         #expect(state.scraped(try rows(s3: 0)).isEmpty, "maint is asked once")
+    }
+
+    /// Two balancers, s3 with `onHA` sessions on ha and `onHA2` on ha2.
+    func rows(onHA: Int, onHA2: Int) throws -> (rows: [NodeRow], labels: [String]) {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "ha", address: "192.168.42.42", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: "ha2", address: "192.168.42.43", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: "s3", address: "192.168.42.13", port: 7946, tags: ["role": "backend"])], at: Fixture.now)
+        model.balancers = [BalancerState(endpoint: try StatsEndpoint("192.168.42.42"), memberName: "ha"),
+                           BalancerState(endpoint: try StatsEndpoint("192.168.42.43"), memberName: "ha2")]
+        for (b, sessions) in zip(model.balancers, [onHA, onHA2]) {
+            let csv = Fixture.csv([("s3", "DRAIN", sessions, 0)])
+            model.recordScrape(.success(try StatsCSVParser.parse(csv)), for: b.endpoint, at: Fixture.now)
+        }
+        return (model.rows(), model.balancers.map(\.label))
+    }
+
+    /// `D` on one balancer (chosen with `b`) counts that balancer's
+    /// sessions only, and puts the server in maint there alone.
+    @Test func onOneBalancerItsSessionsAloneCountAndMaintGoesThere() throws {
+        let (rows, labels) = try rows(onHA: 0, onHA2: 4)
+        var waiting = DashboardState()
+        _ = waiting.finished(.drainThenMaint(node: "s3", balancer: labels[1]), succeeded: true)
+        #expect(waiting.scraped(rows) == [.log(.info, "s3: draining on \(labels[1]), 4 sessions left")])
+        #expect(waiting.draining == ["s3": DrainWatch(on: labels[1], .sessions(4))])
+
+        var done = DashboardState()
+        _ = done.finished(.drainThenMaint(node: "s3", balancer: labels[0]), succeeded: true)
+        #expect(done.scraped(rows) == [.log(.info, "s3: no sessions left on \(labels[0]), setting maint"),
+                                       .perform(.serverOn(.maint, node: "s3", balancer: labels[0]))])
+
+        var everywhere = DashboardState()
+        _ = everywhere.finished(.drainThenMaint(node: "s3"), succeeded: true)
+        #expect(everywhere.scraped(rows) == [.log(.info, "s3: draining, 4 sessions left")], "every balancer: 0 + 4")
     }
 
     @Test func aNodeWithoutSessionsAtItsFirstScrapeGoesToMaintAtOnce() throws {

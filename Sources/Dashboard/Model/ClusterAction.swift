@@ -6,8 +6,9 @@ public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
     case server(ServerAction, node: String)
     /// The same on one balancer only (chosen in the details pane).
     case serverOn(ServerAction, node: String, balancer: String)
-    /// Drain, wait for the node's sessions to reach 0, then maint.
-    case drainThenMaint(node: String)
+    /// Drain, wait for the node's sessions to reach 0, then maint: on every
+    /// balancer, or on the one chosen in the details pane.
+    case drainThenMaint(node: String, balancer: String? = nil)
     /// Start a new node with the provisioning command.
     case provision(name: String)
     /// Have the cluster join a node at this address (as `serf join`).
@@ -19,7 +20,7 @@ public enum ClusterAction: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .server(let a, let node): return "\(a) \(node)"
         case .serverOn(let a, let node, let balancer): return "\(a) \(node) on \(balancer)"
-        case .drainThenMaint(let node): return "drain then maint \(node)"
+        case .drainThenMaint(let node, let balancer): return "drain then maint \(node)" + (balancer.map { " on \($0)" } ?? "")
         case .provision(let name): return "add node \(name)"
         case .join(let address): return "join \(address)"
         case .reload: return "reload the balancers"
@@ -91,8 +92,8 @@ public struct ActionRouting: Sendable {
             return serverRoutes(act, node: node, model: model)
         case .serverOn(let act, let node, let balancer):
             return serverRoutes(act, node: node, model: model, only: balancer)
-        case .drainThenMaint(let node):
-            return serverRoutes(.drain, node: node, model: model)
+        case .drainThenMaint(let node, let balancer):
+            return serverRoutes(.drain, node: node, model: model, only: balancer)
         case .reload:
             if let masterCLI { return [.masterCLI(masterCLI)] }
             if serfQueries && model.members.values.contains(where: { model.roles.isBalancer($0) && $0.status.isUp }) {

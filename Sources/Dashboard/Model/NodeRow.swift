@@ -70,7 +70,16 @@ public struct NodeRow: Sendable, Hashable {
     public var server: StatsRow? { servers.first?.row }
     public var lbStatus: ServerStatus? { server?.status }
     public var weight: Int? { server?.weight }
-    public var sessions: Int? { servers.isEmpty ? nil : servers.reduce(0) { $0 + ($1.row.currentSessions ?? 0) } }
+    public var sessions: Int? { sessions(on: nil) }
+    /// Current sessions on one balancer (nil: all of them together); nil
+    /// where no such balancer has the server.
+    public func sessions(on balancer: String?) -> Int? {
+        var total: Int?
+        for ref in servers where balancer == nil || ref.balancer == balancer {
+            total = (total ?? 0) + (ref.row.currentSessions ?? 0)
+        }
+        return total
+    }
     public var traffic: TrafficRate? { TrafficRate(servers.map(\.row)) }
     public var check: String? {
         guard let s = server, let status = s.checkStatus else { return nil }

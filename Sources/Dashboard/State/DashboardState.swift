@@ -31,10 +31,10 @@ public struct DashboardState: Sendable, Equatable {
     /// A line for the footer until the next key (a refusal, a hint).
     public var notice: String?
     /// Nodes on their way to maint (the `D` key), once their drain went through.
-    public var draining: [String: DrainProgress] = [:]
+    public var draining: [String: DrainWatch] = [:]
     /// The view stays as it was when paused; the data keeps coming.
     public var paused = false
-    /// The one balancer that d, r and m in the details act on (`b`); nil:
+    /// The one balancer that d, r, m and D in the details act on (`b`); nil:
     /// every balancer. Forgotten when the details close.
     public var actOn: String?
 
@@ -256,11 +256,13 @@ public struct DashboardState: Sendable, Equatable {
                 return []
             }
             if let balancer = actOn, case .details = mode {
-                guard case .server(let act, let node) = action else {
-                    notice = "D acts on every balancer: choose them all with b"
-                    return []
+                let one: ClusterAction
+                switch action {
+                case .server(let act, let node): one = .serverOn(act, node: node, balancer: balancer)
+                case .drainThenMaint(let node, _): one = .drainThenMaint(node: node, balancer: balancer)
+                default: return []
                 }
-                mode = .confirm(.serverOn(act, node: node, balancer: balancer), question: question + " On \(balancer) only.")
+                mode = .confirm(one, question: question + " On \(balancer) only.")
                 actOn = nil
                 return []
             }

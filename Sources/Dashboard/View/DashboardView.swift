@@ -297,7 +297,7 @@ public struct DashboardView: Sendable {
             }
         }
         if row.balancerCount > 1 && !row.servers.isEmpty {
-            lines.append(("actions  d r m act on " + (actOn.map { "\($0) only" } ?? "every balancer") + " (b: the next)",
+            lines.append(("actions  d r m D act on " + (actOn.map { "\($0) only" } ?? "every balancer") + " (b: the next)",
                           actOn == nil ? .overlay : .mark))
         }
         if row.holdsVIP, let vip = row.member?.tags[ClusterRoles.vipTag] {
