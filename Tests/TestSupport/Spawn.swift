@@ -19,9 +19,14 @@ enum Spawn {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | (appendOutput ? O_APPEND : O_TRUNC), 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        for (what, code) in [
+            ("open \(input)", posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)),
+            ("open \(output)", posix_spawn_file_actions_addopen(&actions, 1, output,
+                                                                O_WRONLY | O_CREAT | (appendOutput ? O_APPEND : O_TRUNC), 0o600)),
+            ("dup2", posix_spawn_file_actions_adddup2(&actions, 1, 2)),
+        ] where code != 0 {
+            throw Tools.SpawnFailed(tool: "\(executable): \(what)", code: code)
+        }
         closeInheritedDescriptors(&actions)
         if let directory { try changeDirectory(&actions, to: directory) }
         // The calling thread may block signals or have them ignored; a
@@ -32,8 +37,8 @@ enum Spawn {
         defer { posix_spawnattr_destroy(&attributes) }
         var mask = sigset_t(), defaults = sigset_t()
         sigemptyset(&mask)
-        sigemptyset(&defaults)
-        for s in [SIGINT, SIGTERM, SIGPIPE, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2] { sigaddset(&defaults, s) }
+        // Every signal back to its default (glibc skips those it cannot set).
+        sigfillset(&defaults)
         posix_spawnattr_setsigmask(&attributes, &mask)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF
@@ -68,7 +73,8 @@ enum Spawn {
         guard let addChdir = dlsym(nil, "posix_spawn_file_actions_addchdir_np") else {
             throw Tools.SpawnFailed(tool: "posix_spawn_file_actions_addchdir_np", code: ENOSYS)
         }
-        _ = unsafeBitCast(addChdir, to: AddChdir.self)(&actions, directory)
+        let code = unsafeBitCast(addChdir, to: AddChdir.self)(&actions, directory)
+        guard code == 0 else { throw Tools.SpawnFailed(tool: "chdir \(directory)", code: code) }
     }
 
     /// The tool gets stdin, stdout and stderr only. The test process holds
