@@ -70,6 +70,23 @@ import TerminalUI
         #expect(try lines(moved)["ha"]?.text.contains("balancer vip") == true)
     }
 
+    /// A balancer cut off by a link down keeps the tag it had (and holds
+    /// the address on its side of the cut): once it is failed, only the
+    /// new holder reads `vip`.
+    @Test func aFailedBalancerNoLongerReadsVIP() throws {
+        var m = try model([("s1", "UP", 0, 1)], [("s1", "UP", 0, 1)], vipOn: "ha")
+        var members = Array(m.members.values)
+        for i in members.indices where members[i].name == "ha2" { members[i].tags["vip"] = "192.168.42.200" }
+        m.setMembers(members, at: Fixture.now)
+        #expect(try lines(m)["ha"]?.text.contains("balancer vip") == true, "both up and tagged: both say so")
+        #expect(try lines(m)["ha2"]?.text.contains("balancer vip") == true)
+        for i in members.indices where members[i].name == "ha" { members[i].status = .failed }
+        m.setMembers(members, at: Fixture.now)
+        let l = try lines(m)
+        #expect(try #require(l["ha"]).text.contains("balancer") && !l["ha"]!.text.contains("vip"), "\(l["ha"]!.text)")
+        #expect(try #require(l["ha2"]).text.contains("balancer vip"))
+    }
+
     @Test func oneBalancerShowsHAProxysOwnWords() throws {
         var m = try model([("s1", "UP", 0, 1)], [("s1", "DOWN", 0, 1)])
         m.balancers.removeFirst()

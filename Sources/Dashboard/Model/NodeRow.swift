@@ -63,8 +63,13 @@ public struct NodeRow: Sendable, Hashable {
     }
 
     /// The member holds the balancers' virtual address (the `vip` tag its
-    /// VRRP notify script sets).
-    public var holdsVIP: Bool { member?.tags[ClusterRoles.vipTag] != nil }
+    /// VRRP notify script sets). Said of a member that is up only: one cut
+    /// off (failed) keeps its last tags here, and may well hold the address
+    /// on its side of the cut, but no client on ours reaches it there.
+    public var holdsVIP: Bool {
+        guard let member, member.status.isUp else { return false }
+        return member.tags[ClusterRoles.vipTag] != nil
+    }
 
     /// The first server row: what the LB columns show.
     public var server: StatsRow? { servers.first?.row }
