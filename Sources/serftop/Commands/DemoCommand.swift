@@ -72,35 +72,36 @@ struct DemoCommand: AsyncParsableCommand {
             throw CommandFailure("the demo did not start: \(error)\n(logs: \(directory)/logs)")
         }
         let traffic = DemoTraffic(site: await cluster.endpoints.site, rate: self.traffic)
-        let sending = Task { await traffic.run() }
         let (announcements, announce) = AsyncStream.makeStream(of: String.self)
-        let scripted = Task {
-            guard let script else { return }
-            await ScenarioRunner(cluster: cluster, traffic: traffic) { announce.yield($0) }.run(script)
-        }
-        defer { scripted.cancel() }
+        var endpointsLine: String?
         if headless {
             let encoder = JSONEncoder()
             encoder.keyEncodingStrategy = .convertToSnakeCase
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let line = String(decoding: try encoder.encode(await cluster.endpoints), as: UTF8.self)
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
-            let watch = Task { for await death in await cluster.deaths() { progress(death) } }
-            defer { watch.cancel() }
-            // Each step on stdout as it runs, after the endpoints line.
-            let steps = Task {
-                for await line in announcements {
-                    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-                }
-            }
-            defer { steps.cancel() }
-            _ = await TerminationSignal.wait()
-        } else {
-            await dashboard(cluster, announcements: announcements, themes: assets.themes)
+            endpointsLine = String(decoding: try encoder.encode(await cluster.endpoints), as: UTF8.self)
         }
-        scripted.cancel()
-        sending.cancel()
-        await sending.value
+        // The traffic, the script and the readers are children of the demo:
+        // when it ends (a signal, or the dashboard quits), they end with it.
+        await withDiscardingTaskGroup { group in
+            group.addTask { await traffic.run() }
+            if let script {
+                group.addTask { await ScenarioRunner(cluster: cluster, traffic: traffic) { announce.yield($0) }.run(script) }
+            }
+            if let endpointsLine {
+                FileHandle.standardOutput.write(Data((endpointsLine + "\n").utf8))
+                group.addTask { for await death in await cluster.deaths() { progress(death) } }
+                // Each step on stdout as it runs, after the endpoints line.
+                group.addTask {
+                    for await line in announcements {
+                        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+                    }
+                }
+                _ = await TerminationSignal.wait()
+            } else {
+                await dashboard(cluster, announcements: announcements, themes: assets.themes)
+            }
+            group.cancelAll()
+        }
         progress("stopping everything the demo started")
         await cluster.stop()
         if !keep { try? FileManager.default.removeItem(atPath: directory) } else { progress("kept \(directory)") }

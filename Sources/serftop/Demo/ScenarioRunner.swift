@@ -80,11 +80,17 @@ struct ScenarioRunner: Sendable {
         let endpoints = await cluster.endpoints
         let key = try ActionKey(file: endpoints.actionKey)
         let agent = try await SerfAgentClient.connect(endpoints.rpc)
-        defer { Task { try? await agent.close() } }
         var answers: [String] = []
-        for try await reply in try await agent.query(request.queryRequest(to: ClusterRoles(), timeout: .seconds(8)), signedWith: key) {
-            if case .response(let from, let payload) = reply { answers.append("\(from): \(String(decoding: payload, as: UTF8.self))") }
+        var failure: (any Error)?
+        do {
+            for try await reply in try await agent.query(request.queryRequest(to: ClusterRoles(), timeout: .seconds(8)), signedWith: key) {
+                if case .response(let from, let payload) = reply { answers.append("\(from): \(String(decoding: payload, as: UTF8.self))") }
+            }
+        } catch {
+            failure = error
         }
+        try? await agent.close()
+        if let failure { throw failure }
         guard !answers.isEmpty else { throw DemoError("no balancer answered") }
         return answers.joined(separator: "; ")
     }
