@@ -41,8 +41,15 @@ public final class StatsScraper: Sendable {
             if let auth = endpoint.authorization { headers.add(name: "Authorization", value: auth) }
             let request = try HTTPClient.Request(url: endpoint.csvURL, headers: headers)
             let accumulator = ResponseAccumulator(request: request, maxBodySize: maxBody)
-            response = try await client.execute(request: request, delegate: accumulator,
-                                                deadline: .now() + .init(timeout)).futureResult.get()
+            let task = client.execute(request: request, delegate: accumulator, deadline: .now() + .init(timeout))
+            // A future does not hear of its task's cancellation: a scrape of
+            // a blackholed balancer would hold a quitting dashboard for the
+            // whole timeout.
+            response = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
+            }
         } catch is ResponseAccumulator.ResponseTooBigError {
             throw HAProxyError.unreachable(what: "the stats page", address: endpoint.authority,
                                            reason: "the page is larger than \(maxBody >> 20) MB")

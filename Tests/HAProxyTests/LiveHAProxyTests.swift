@@ -153,9 +153,8 @@ import TestSupport
         await s.scraper.shutdown()
     }
 
-    @Test func oneSlowBalancerDoesNotHoldUpTheOthers() async throws {
-        let s = try await setup()
-        // A listener that accepts and never answers.
+    /// A listener that accepts and never answers, and its stats endpoint.
+    func silentBalancer() async throws -> (Daemon, StatsEndpoint) {
         let silent = try Daemon("silent", executable: "python3", arguments: ["-c", """
             import socket,time
             s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 0)); s.listen(5)
@@ -165,8 +164,29 @@ import TestSupport
                 c,_=s.accept(); conns.append(c)
             """])
         let port = try await eventuallyValue("the silent server's port") { Int(silent.log.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return (silent, try StatsEndpoint("127.0.0.1:\(port)"))
+    }
+
+    /// A scrape ends when its task is cancelled (a dashboard quitting), not
+    /// at its timeout: the request is cancelled with it.
+    @Test func aCancelledScrapeEndsAtOnce() async throws {
+        let (silent, endpoint) = try await silentBalancer()
+        let scraper = StatsScraper(timeout: .seconds(120))
+        let scrape = Task { await scraper.scrapeAll([endpoint]) }
+        try await Task.sleep(for: .milliseconds(500))
+        let start = ContinuousClock.now
+        scrape.cancel()
+        let result = await scrape.value
+        #expect(ContinuousClock.now - start < .seconds(20), "the scrape waited for its timeout")
+        #expect(result.values.allSatisfy { if case .failure = $0 { return true } else { return false } }, "\(result)")
+        await scraper.shutdown()
+        await silent.stop()
+    }
+
+    @Test func oneSlowBalancerDoesNotHoldUpTheOthers() async throws {
+        let s = try await setup()
+        let (silent, silentEndpoint) = try await silentBalancer()
         let slowScraper = StatsScraper(timeout: .seconds(3))
-        let silentEndpoint = try StatsEndpoint("127.0.0.1:\(port)")
         let slow = Task { (await slowScraper.scrapeAll([silentEndpoint]), ContinuousClock.now) }
         let fast = try await slowScraper.scrape(s.endpoint)
         let fastEnd = ContinuousClock.now
@@ -177,6 +197,7 @@ import TestSupport
         #expect(slowResult.values.allSatisfy { if case .failure = $0 { return true } else { return false } })
         await slowScraper.shutdown()
         await s.scraper.shutdown()
+        await silent.stop()
     }
 
     @Test func commandLineToolsWork() async throws {
