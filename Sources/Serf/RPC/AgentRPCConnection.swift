@@ -21,9 +21,11 @@ actor AgentRPCConnection {
         case reply(command: String, body: Bool, CheckedContinuation<MessagePackValue?, any Error>)
         case stream(command: String, started: Bool, CheckedContinuation<Void, any Error>?,
                     AsyncThrowingStream<MessagePackValue, any Error>.Continuation)
-        /// A call its caller stopped waiting for (cancelled): the reply is
-        /// still read, body and all, so that the next one is read right.
-        case abandoned(command: String, body: Bool)
+        /// A call its caller stopped waiting for (cancelled), or one nobody
+        /// waits for (`stop`): the reply is still read, body and all, so that
+        /// the next one is read right. `stream`: it would have started a
+        /// stream, which is stopped as soon as the agent says it started.
+        case abandoned(command: String, body: Bool, stream: Bool)
     }
 
     static func connect(host: String, port: Int, timeout: Duration = .seconds(5), maxRecord: Int = SerfAgentClient.defaultMaxRecord,
@@ -117,8 +119,16 @@ actor AgentRPCConnection {
     /// agent's reply, when it comes, is read and dropped.
     private func abandon(_ seq: UInt64) {
         guard case .reply(let command, let body, let continuation)? = waiters[seq] else { return }
-        waiters[seq] = .abandoned(command: command, body: body)
+        waiters[seq] = .abandoned(command: command, body: body, stream: false)
         continuation.resume(throwing: CancellationError())
+    }
+
+    /// The same for a stream not yet started.
+    private func abandonStart(_ seq: UInt64) {
+        guard case .stream(let command, false, let started, let sink)? = waiters[seq] else { return }
+        waiters[seq] = .abandoned(command: command, body: false, stream: true)
+        started?.resume(throwing: CancellationError())
+        sink.finish()
     }
 
     /// Starts a stream (`stream`, `query`, `monitor`): returns its sequence
@@ -130,19 +140,34 @@ actor AgentRPCConnection {
         let (records, sink) = AsyncThrowingStream.makeStream(of: MessagePackValue.self)
         let bound = armTimeout(seq, command: command, after: callTimeout)
         defer { bound.cancel() }
-        try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-            waiters[seq] = .stream(command: command, started: false, started, sink)
-            send(command, seq: seq, body: body)
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
+                guard !Task.isCancelled else { return started.resume(throwing: CancellationError()) }
+                waiters[seq] = .stream(command: command, started: false, started, sink)
+                send(command, seq: seq, body: body)
+            }
+        } onCancel: {
+            Task { await self.abandonStart(seq) }
         }
         return (seq, records)
     }
 
-    /// Ends a stream on our side and asks the agent to stop it.
-    func stop(_ seq: UInt64) async {
+    /// Ends a stream on our side and asks the agent to stop it. Nobody
+    /// waits for the agent's answer, so a cancelled caller (a query's reader
+    /// gone) still sends it.
+    func stop(_ seq: UInt64) {
         guard case .stream(_, _, _, let sink)? = waiters.removeValue(forKey: seq) else { return }
         sink.finish()
+        askToStop(seq)
+    }
+
+    private func askToStop(_ seq: UInt64) {
+        guard closedError == nil else { return }
         stoppedStreams.insert(seq)
-        _ = try? await call("stop", body: .map(["Stop": .uint(seq)]), replyBody: false)
+        let stopSeq = nextSeq
+        nextSeq += 1
+        waiters[stopSeq] = .abandoned(command: "stop", body: false, stream: false)
+        send("stop", seq: stopSeq, body: .map(["Stop": .uint(seq)]))
     }
 
     func close() async {
@@ -200,7 +225,7 @@ actor AgentRPCConnection {
 
     private func expectsBody(seq: UInt64, error: String) -> Bool {
         switch waiters[seq] {
-        case .reply(let command, let body, _)?, .abandoned(let command, let body)?:
+        case .reply(let command, let body, _)?, .abandoned(let command, let body, _)?:
             // `join` always sends its count, even with an error.
             return body && (error.isEmpty || command == "join")
         case .stream(_, let started, _, _)?:
@@ -229,8 +254,9 @@ actor AgentRPCConnection {
             }
         case .stream(_, true, _, let sink)?:
             if let body { sink.yield(body) }
-        case .abandoned?:
+        case .abandoned(_, _, let stream)?:
             waiters[seq] = nil
+            if stream && error.isEmpty { askToStop(seq) }
         case nil:
             break
         }
