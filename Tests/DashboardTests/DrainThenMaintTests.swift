@@ -23,7 +23,7 @@ import Testing
     @Test func aDrainThatWentThroughIsWatched() {
         var state = DashboardState()
         #expect(state.finished(.drainThenMaint(node: "s3"), succeeded: true).isEmpty)
-        #expect(state.draining == ["s3": DrainWatch(.drained)])
+        #expect(state.draining == [DrainTarget("s3"): .drained])
     }
 
     @Test func aDrainThatFailedLeadsToNoMaint() {
@@ -45,9 +45,9 @@ import Testing
         var state = DashboardState()
         _ = state.finished(.drainThenMaint(node: "s3"), succeeded: true)
         #expect(state.scraped(try rows(s3: nil)).isEmpty, "no stats yet: it waits")
-        #expect(state.draining == ["s3": DrainWatch(.drained)])
+        #expect(state.draining == [DrainTarget("s3"): .drained])
         #expect(state.scraped(try rows(s3: 3)) == [.log(.info, "s3: draining, 3 sessions left")])
-        #expect(state.draining == ["s3": DrainWatch(.sessions(3))])
+        #expect(state.draining == [DrainTarget("s3"): .sessions(3)])
         #expect(state.scraped(try rows(s3: 3)).isEmpty, "the same count is not said twice")
         #expect(state.scraped(try rows(s3: 1)) == [.log(.info, "s3: draining, 1 session left")])
         #expect(state.scraped(try rows(s3: 0)) == [.log(.info, "s3: no sessions left, setting maint"),
@@ -78,7 +78,7 @@ import Testing
         var waiting = DashboardState()
         _ = waiting.finished(.drainThenMaint(node: "s3", balancer: labels[1]), succeeded: true)
         #expect(waiting.scraped(rows) == [.log(.info, "s3: draining on \(labels[1]), 4 sessions left")])
-        #expect(waiting.draining == ["s3": DrainWatch(on: labels[1], .sessions(4))])
+        #expect(waiting.draining == [DrainTarget("s3", on: labels[1]): .sessions(4)])
 
         var done = DashboardState()
         _ = done.finished(.drainThenMaint(node: "s3", balancer: labels[0]), succeeded: true)
@@ -88,6 +88,16 @@ import Testing
         var everywhere = DashboardState()
         _ = everywhere.finished(.drainThenMaint(node: "s3"), succeeded: true)
         #expect(everywhere.scraped(rows) == [.log(.info, "s3: draining, 4 sessions left")], "every balancer: 0 + 4")
+
+        // One balancer, then the other: each is watched, neither forgotten.
+        var inTurn = DashboardState()
+        _ = inTurn.finished(.drainThenMaint(node: "s3", balancer: labels[1]), succeeded: true)
+        _ = inTurn.finished(.drainThenMaint(node: "s3", balancer: labels[0]), succeeded: true)
+        let effects = inTurn.scraped(rows)
+        #expect(effects.count == 3, "\(effects)")
+        #expect(effects.contains(.perform(.serverOn(.maint, node: "s3", balancer: labels[0]))), "\(effects)")
+        #expect(effects.contains(.log(.info, "s3: draining on \(labels[1]), 4 sessions left")), "\(effects)")
+        #expect(inTurn.draining == [DrainTarget("s3", on: labels[1]): .sessions(4)])
     }
 
     @Test func aNodeWithoutSessionsAtItsFirstScrapeGoesToMaintAtOnce() throws {

@@ -31,7 +31,7 @@ public struct DashboardState: Sendable, Equatable {
     /// A line for the footer until the next key (a refusal, a hint).
     public var notice: String?
     /// Nodes on their way to maint (the `D` key), once their drain went through.
-    public var draining: [String: DrainWatch] = [:]
+    public var draining: [DrainTarget: DrainProgress] = [:]
     /// The view stays as it was when paused; the data keeps coming.
     public var paused = false
     /// The one balancer that d, r, m and D in the details act on (`b`); nil:
