@@ -62,7 +62,8 @@ extension BalancerDaemon {
     static let agentHealthBound: Duration = .seconds(2)
 
     /// Whether `body` ends, without error, within `bound`; past it, `body`
-    /// is cancelled (an RPC call stops waiting at once).
+    /// is cancelled, and must stop then, as an RPC call does: the answer
+    /// waits for it.
     static func finishes(within bound: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask { (try? await body()) != nil }

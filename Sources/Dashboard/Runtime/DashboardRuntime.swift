@@ -42,6 +42,9 @@ public actor DashboardRuntime {
         public var stopSignal: (@Sendable () async -> Void)?
         /// Where `x` saves the screen; nil: the current directory.
         public var snapshotDirectory: String?
+        /// Called once the dashboard is quitting, before it waits for the
+        /// work it started to end (the program bounds that wait).
+        public var onQuit: (@Sendable () -> Void)?
 
         public init() {}
     }
@@ -173,6 +176,7 @@ public actor DashboardRuntime {
                 started.removeAll()
             }
             started.removeAll()
+            settings.onQuit?()
             group.cancelAll()
         }
         post.finish()
@@ -294,7 +298,11 @@ public actor DashboardRuntime {
         note(.action, "\(action): " + routes.map(\.description).joined(separator: "; "))
         let executor = self.executor, post = self.post
         started.append {
-            let ok = await executor.run(routes) { kind, text in post.yield(.report(kind, text)) }
+            // What the operator confirmed is carried out even if they quit
+            // meanwhile (the program bounds how long it waits): not
+            // cancelled with the rest, and no provisioning cut half-way.
+            let run = Task { await executor.run(routes) { kind, text in post.yield(.report(kind, text)) } }
+            let ok = await run.value
             post.yield(.actionFinished(action, succeeded: ok))
         }
     }

@@ -57,6 +57,10 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         settings.routing.provisionCommand = provision
         settings.snapshotDirectory = snapshots.directory
+        // Quitting is bounded as a signal is: the dashboard waits for what it
+        // started, and leaves the cluster, within the grace, and a signal
+        // meanwhile exits at once. (The demo has children to stop first.)
+        settings.onQuit = { ExitGuard.arm(within: ExitGuard.grace) }
         let endpoints = try statsPages.endpoints(settings.statsCredentials)
 
         var gossip = self.gossip

@@ -76,16 +76,20 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends `signal`, waits up to `timeout`, then SIGKILL. Returns at once if already gone.
+    /// A stop is carried out whole even by a cancelled caller (the demo
+    /// ending mid-step): its waits are its own, not cut short to a spin.
     func stop(signal: Int32 = SIGTERM, timeout: Duration = .seconds(5)) async {
         if !isRunning { return }
         kill(pid, signal)
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if !isRunning { return }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        kill(pid, SIGKILL)
-        while isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        await Task {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                if !self.isRunning { return }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            kill(self.pid, SIGKILL)
+            while self.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        }.value
     }
 
     /// The last lines of the log, for error messages.

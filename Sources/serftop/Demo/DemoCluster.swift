@@ -202,7 +202,8 @@ actor DemoCluster {
         stopping.formUnion([node.agent.pid, node.app.pid])
         await node.agent.stop(signal: SIGINT, timeout: .seconds(10))
         let deadline = ContinuousClock.now + .seconds(15)
-        while ContinuousClock.now < deadline, (try? await serverNames().contains(name)) ?? false {
+        // Waited for only while the demo runs: once it ends, everything stops anyway.
+        while ContinuousClock.now < deadline, !Task.isCancelled, (try? await serverNames().contains(name)) ?? false {
             try? await Task.sleep(for: .milliseconds(100))
         }
         await node.app.stop()
