@@ -61,7 +61,9 @@ import TestSupport
         try await Processes.halt(agent.daemon.pid)
         defer { kill(agent.daemon.pid, SIGCONT) }
         let call = Task { try await client.members() }
-        try await Task.sleep(for: .milliseconds(300))
+        // Long enough for the request to be sent and waited on, even on a
+        // busy machine: the abandoned reply is what this test is about.
+        try await Task.sleep(for: .seconds(1))
         let start = ContinuousClock.now
         call.cancel()
         await #expect(throws: CancellationError.self) { try await call.value }
