@@ -9,16 +9,7 @@ import Testing
 /// then goes to that balancer alone, by a Serf query filtered to its member.
 @Suite struct BalancerTargetTests {
     func model() throws -> ClusterModel {
-        var model = ClusterModel()
-        model.setMembers([Member(name: "ha", address: "10.0.0.1", port: 7946, tags: ["role": "balancer"]),
-                          Member(name: "ha2", address: "10.0.0.2", port: 7946, tags: ["role": "balancer"]),
-                          Member(name: "s1", address: "10.0.0.11", port: 7946, tags: ["role": "backend"])], at: Fixture.now)
-        model.balancers = [BalancerState(endpoint: try StatsEndpoint("10.0.0.1"), memberName: "ha"),
-                           BalancerState(endpoint: try StatsEndpoint("10.0.0.2"), memberName: "ha2")]
-        for b in model.balancers {
-            model.recordScrape(.success(try StatsCSVParser.parse(Fixture.csv([("s1", "UP", 0, 1)]))), for: b.endpoint, at: Fixture.now)
-        }
-        return model
+        try Fixture.twoBalancers(backend: "s1", ha: [("s1", "UP", 0, 1)], ha2: [("s1", "UP", 0, 1)])
     }
 
     func context(_ model: ClusterModel) -> DashboardState.Context {

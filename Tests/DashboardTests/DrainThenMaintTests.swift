@@ -58,16 +58,7 @@ import Testing
 
     /// Two balancers, s3 with `onHA` sessions on ha and `onHA2` on ha2.
     func rows(onHA: Int, onHA2: Int) throws -> (rows: [NodeRow], labels: [String]) {
-        var model = ClusterModel()
-        model.setMembers([Member(name: "ha", address: "192.168.42.42", port: 7946, tags: ["role": "balancer"]),
-                          Member(name: "ha2", address: "192.168.42.43", port: 7946, tags: ["role": "balancer"]),
-                          Member(name: "s3", address: "192.168.42.13", port: 7946, tags: ["role": "backend"])], at: Fixture.now)
-        model.balancers = [BalancerState(endpoint: try StatsEndpoint("192.168.42.42"), memberName: "ha"),
-                           BalancerState(endpoint: try StatsEndpoint("192.168.42.43"), memberName: "ha2")]
-        for (b, sessions) in zip(model.balancers, [onHA, onHA2]) {
-            let csv = Fixture.csv([("s3", "DRAIN", sessions, 0)])
-            model.recordScrape(.success(try StatsCSVParser.parse(csv)), for: b.endpoint, at: Fixture.now)
-        }
+        let model = try Fixture.twoBalancers(backend: "s3", ha: [("s3", "DRAIN", onHA, 0)], ha2: [("s3", "DRAIN", onHA2, 0)])
         return (model.rows(), model.balancers.map(\.label))
     }
 

@@ -19,6 +19,21 @@ enum Fixture {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Two balancers, ha and ha2, in front of one backend; each balancer's
+    /// stats page holds the server rows given for it (Fixture.csv).
+    static func twoBalancers(backend: String, ha: [(String, String, Int, Int)], ha2: [(String, String, Int, Int)]) throws -> ClusterModel {
+        var model = ClusterModel()
+        model.setMembers([Member(name: "ha", address: "10.0.0.1", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: "ha2", address: "10.0.0.2", port: 7946, tags: ["role": "balancer"]),
+                          Member(name: backend, address: "10.0.0.11", port: 7946, tags: ["role": "backend"])], at: now)
+        model.balancers = [BalancerState(endpoint: try StatsEndpoint("10.0.0.1"), memberName: "ha"),
+                           BalancerState(endpoint: try StatsEndpoint("10.0.0.2"), memberName: "ha2")]
+        for (b, rows) in zip(model.balancers, [ha, ha2]) {
+            model.recordScrape(.success(try StatsCSVParser.parse(csv(rows))), for: b.endpoint, at: now)
+        }
+        return model
+    }
+
     static func model(backends: Int = 4) throws -> ClusterModel {
         var model = ClusterModel()
         var members = [
