@@ -100,10 +100,7 @@ public actor BalancerDaemon {
                     let source = try await connect()
                     logger.info("connected; following the membership")
                     said = false
-                    var lost: (any Error)?
-                    do { try await follow(source) } catch { lost = error }
-                    try? await source.close()
-                    if let lost { throw lost }
+                    try await source.closing { try await follow(source) }
                 } catch is CancellationError {
                     break
                 } catch {

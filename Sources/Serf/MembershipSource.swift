@@ -34,6 +34,16 @@ public protocol MembershipSource: Sendable {
 extension MembershipSource {
     /// An agent over RPC gives member events only.
     public nonisolated var reportsStatusChanges: Bool { false }
+
+    /// `body`'s result, the source closed after it whether it returned or
+    /// threw (a `defer` cannot wait for the close).
+    public func closing<T>(isolation: isolated (any Actor)? = #isolation,
+                           after body: () async throws -> T) async throws -> T {
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        try? await close()
+        return try result.get()
+    }
 }
 
 extension MembershipSource {

@@ -102,12 +102,22 @@ actor AgentRPCConnection {
         if let closedError { throw closedError }
         let seq = nextSeq
         nextSeq += 1
-        let bound = armTimeout(seq, command: command, after: bound ?? callTimeout)
-        defer { bound.cancel() }
+        return try await request(command, seq: seq, body: body, bound: bound ?? callTimeout) {
+            .reply(command: command, body: replyBody, $0)
+        }
+    }
+
+    /// Registers `seq`'s waiter, sends the command and waits, within
+    /// `bound`, for what the waiter is resumed with. A cancelled caller
+    /// stops waiting at once (`abandon`).
+    private func request<T>(_ command: String, seq: UInt64, body: MessagePackValue?, bound: Duration,
+                            waiter: (CheckedContinuation<T, any Error>) -> Waiter) async throws -> T {
+        let timer = armTimeout(seq, command: command, after: bound)
+        defer { timer.cancel() }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard !Task.isCancelled else { return continuation.resume(throwing: CancellationError()) }
-                waiters[seq] = .reply(command: command, body: replyBody, continuation)
+                waiters[seq] = waiter(continuation)
                 send(command, seq: seq, body: body)
             }
         } onCancel: {
@@ -116,19 +126,20 @@ actor AgentRPCConnection {
     }
 
     /// The caller of `seq` was cancelled: it stops waiting now, and the
-    /// agent's reply, when it comes, is read and dropped.
+    /// agent's reply, when it comes, is read and dropped (a stream it would
+    /// have started is stopped then).
     private func abandon(_ seq: UInt64) {
-        guard case .reply(let command, let body, let continuation)? = waiters[seq] else { return }
-        waiters[seq] = .abandoned(command: command, body: body, stream: false)
-        continuation.resume(throwing: CancellationError())
-    }
-
-    /// The same for a stream not yet started.
-    private func abandonStart(_ seq: UInt64) {
-        guard case .stream(let command, false, let started, let sink)? = waiters[seq] else { return }
-        waiters[seq] = .abandoned(command: command, body: false, stream: true)
-        started?.resume(throwing: CancellationError())
-        sink.finish()
+        switch waiters[seq] {
+        case .reply(let command, let body, let continuation)?:
+            waiters[seq] = .abandoned(command: command, body: body, stream: false)
+            continuation.resume(throwing: CancellationError())
+        case .stream(let command, false, let started, let sink)?:
+            waiters[seq] = .abandoned(command: command, body: false, stream: true)
+            started?.resume(throwing: CancellationError())
+            sink.finish()
+        default:
+            break
+        }
     }
 
     /// Starts a stream (`stream`, `query`, `monitor`): returns its sequence
@@ -138,16 +149,8 @@ actor AgentRPCConnection {
         let seq = nextSeq
         nextSeq += 1
         let (records, sink) = AsyncThrowingStream.makeStream(of: MessagePackValue.self)
-        let bound = armTimeout(seq, command: command, after: callTimeout)
-        defer { bound.cancel() }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, any Error>) in
-                guard !Task.isCancelled else { return started.resume(throwing: CancellationError()) }
-                waiters[seq] = .stream(command: command, started: false, started, sink)
-                send(command, seq: seq, body: body)
-            }
-        } onCancel: {
-            Task { await self.abandonStart(seq) }
+        try await request(command, seq: seq, body: body, bound: callTimeout) { (started: CheckedContinuation<Void, any Error>) in
+            .stream(command: command, started: false, started, sink)
         }
         return (seq, records)
     }

@@ -80,17 +80,13 @@ struct ScenarioRunner: Sendable {
         let endpoints = await cluster.endpoints
         let key = try ActionKey(file: endpoints.actionKey)
         let agent = try await SerfAgentClient.connect(endpoints.rpc)
-        var answers: [String] = []
-        var failure: (any Error)?
-        do {
+        let answers = try await agent.closing {
+            var answers: [String] = []
             for try await reply in try await agent.query(request.queryRequest(to: ClusterRoles(), timeout: .seconds(8)), signedWith: key) {
                 if case .response(let from, let payload) = reply { answers.append("\(from): \(String(decoding: payload, as: UTF8.self))") }
             }
-        } catch {
-            failure = error
+            return answers
         }
-        try? await agent.close()
-        if let failure { throw failure }
         guard !answers.isEmpty else { throw DemoError("no balancer answered") }
         return answers.joined(separator: "; ")
     }
