@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "Subprocess", package: "swift-subprocess"),
         ]),
         // what the commands print: members, events, stats as text or JSON
-        .target(name: "Presentation", dependencies: ["Serf", "HAProxy"]),
+        .target(name: "Presentation", dependencies: ["Serf", "HAProxy", "TerminalUI"]),
         // membership -> server list -> haproxy.cfg -> validate -> runtime API or reload; metrics
         .target(name: "Balancer", dependencies: [
             "Serf", "HAProxy", "BalancerContract",
@@ -109,12 +109,12 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "BalancerContractTests", dependencies: ["BalancerContract", "Serf", "HAProxy"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Serf"]),
+        .testTarget(name: "PresentationTests", dependencies: ["Presentation", "Serf", "HAProxy", "TerminalUI"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BalancerContract", "TerminalUI", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "BalancerTests", dependencies: ["Balancer", "BalancerContract", "Serf", "HAProxy", "TestSupport"]),
         .testTarget(name: "serftopTests", dependencies: [
             "serftop", "TerminalUI", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport", "Serf", "HAProxy", "TerminalUI"]),
     ]
 )

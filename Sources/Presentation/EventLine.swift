@@ -1,25 +1,28 @@
 import Foundation
 import Serf
+import TerminalUI
 
-/// One line per cluster event, for `serftop monitor`.
+/// One line per cluster event, for `serftop monitor`. In text, what members
+/// sent (names, tags, payloads) is escaped: one event stays one line, and
+/// the terminal shows it rather than obeys it.
 public enum EventLine {
     public static func text(_ event: SerfEvent, at date: Date = Date()) -> [String] {
         let stamp = timestamp(date)
+        let e: (String) -> String = TerminalText.escaped
         switch event {
         case .member(let kind, let members):
             return members.map { m in
-                let tags = m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                return "\(stamp) \(kind.rawValue) \(m.name) \(m.endpoint) \(tags)"
+                "\(stamp) \(kind.rawValue) \(e(m.name)) \(m.endpoint) \(MemberListing.tagText(m.tags))"
             }
-        case .user(let e):
-            return ["\(stamp) user \(e.name) \(printable(e.payload)) ltime=\(e.ltime)\(e.coalesce ? " coalesce" : "")"]
+        case .user(let u):
+            return ["\(stamp) user \(e(u.name)) \(e(printable(u.payload))) ltime=\(u.ltime)\(u.coalesce ? " coalesce" : "")"]
         case .query(let q):
-            return ["\(stamp) query \(q.name) \(printable(q.payload)) ltime=\(q.ltime)"]
+            return ["\(stamp) query \(e(q.name)) \(e(printable(q.payload))) ltime=\(q.ltime)"]
         case .notice(let text):
-            return ["\(stamp) notice \(text)"]
+            return ["\(stamp) notice \(e(text))"]
         case .status(let c):
-            return ["\(stamp) status \(c.name) \(c.status.rawValue) incarnation=\(c.incarnation)"
-                + (c.reportedBy.map { " from=\($0)" } ?? "") + (c.refuted ? " refuted" : "")]
+            return ["\(stamp) status \(e(c.name)) \(c.status.rawValue) incarnation=\(c.incarnation)"
+                + (c.reportedBy.map { " from=\(e($0))" } ?? "") + (c.refuted ? " refuted" : "")]
         }
     }
 
@@ -61,7 +64,8 @@ public enum EventLine {
         return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(ms)"
     }
 
-    /// Payload as text when it is, else as hex.
+    /// Payload as text when it is, else as hex. Unescaped: JSON and the
+    /// screen's cells escape in their own way, text output with TerminalText.
     public static func printable(_ bytes: [UInt8]) -> String {
         if var s = String(bytes: bytes, encoding: .utf8),
            !s.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" && $0 != "\n" }) {

@@ -1,5 +1,6 @@
 import Foundation
 import Serf
+import TerminalUI
 
 /// `serf members`, as text and JSON, with its filters.
 public enum MemberListing {
@@ -24,12 +25,18 @@ public enum MemberListing {
         }
     }
 
-    /// `name  addr:port  status  k=v,k=v`, columns aligned.
+    /// `name  addr:port  status  k=v,k=v`, columns aligned; names and tags
+    /// escaped (TerminalText), so each member stays one line.
     public static func text(_ members: [Member]) -> String {
         let rows = members.sorted { $0.name < $1.name }.map { m in
-            [m.name, m.endpoint, m.status.rawValue, m.tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")]
+            [TerminalText.escaped(m.name), m.endpoint, m.status.rawValue, tagText(m.tags)]
         }
         return align(rows)
+    }
+
+    /// `k=v,k=v`, sorted by key, escaped.
+    static func tagText(_ tags: [String: String]) -> String {
+        tags.sorted { $0.key < $1.key }.map { TerminalText.escaped("\($0.key)=\($0.value)") }.joined(separator: ",")
     }
 
     /// The same fields as `serf members -format json`.

@@ -1,5 +1,6 @@
 import Foundation
 import HAProxy
+import TerminalUI
 
 /// `serftop stats`: every server of every backend, as a table or JSON.
 public enum StatsListing {
@@ -18,8 +19,9 @@ public enum StatsListing {
     public static func text(_ snapshots: [(String, StatsSnapshot)]) -> String {
         var out: [String] = []
         for (source, snapshot) in snapshots {
-            if snapshots.count > 1 { out.append("# \(source)") }
-            out.append(align([columns] + rows(snapshot)))
+            if snapshots.count > 1 { out.append("# \(TerminalText.escaped(source))") }
+            // Names and statuses come from the stats page: shown, not obeyed.
+            out.append(align([columns] + rows(snapshot).map { $0.map { TerminalText.escaped($0) } }))
         }
         return out.joined(separator: "\n")
     }

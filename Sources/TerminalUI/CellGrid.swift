@@ -96,7 +96,7 @@ public struct CellGrid: Sendable, Hashable {
     /// newline or an escape drawn as such would move the cursor or restyle
     /// the terminal.
     static func shown(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        scalar.value < 0x20 || (0x7F ... 0x9F).contains(scalar.value) ? "?" : scalar
+        TerminalText.isObeyed(scalar) ? "?" : scalar
     }
 
     /// The Character a cell shows for a plain narrow scalar. Making a

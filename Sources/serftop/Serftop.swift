@@ -1,4 +1,5 @@
 import ArgumentParser
+import Logging
 
 @main
 struct Serftop: AsyncParsableCommand {
@@ -19,4 +20,9 @@ struct Serftop: AsyncParsableCommand {
         ],
         defaultSubcommand: DashboardCommand.self
     )
+
+    static func main() async {
+        LoggingSystem.bootstrap(EscapingLogHandler.init)
+        await main(nil)
+    }
 }

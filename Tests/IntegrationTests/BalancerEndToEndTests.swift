@@ -94,6 +94,32 @@ extension DemoTopologyTests {
             return (String(lines.last ?? ""), lines.dropLast().joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines))
         }
 
+        /// A member's name reaches the balancer's log as text: a name that
+        /// would retitle the terminal following the log, and print a record
+        /// of its own, is one escaped line, and is left out of HAProxy.
+        @Test func aHostileNameIsLoggedAsText() async throws {
+            let demo = try await DemoInstance(nodes: 1)
+            var options = SerfAgent.Options()
+            options.join = [demo.endpoints.gossip]
+            options.tags = ["role": "backend", "port": "1"]
+            let agent = try SerfAgent("evil\u{1B}]0;pwned\u{07}\nFAKE error: haproxy is down", options)
+            try await agent.waitUntilReady()
+            let logFile = demo.endpoints.directory + "/logs/balancer.log"
+            let escaped = #"evil\e]0;pwned\u{7}\nFAKE error: haproxy is down"#
+            do {
+                try await eventually("the balancer to log the member", timeout: 15) {
+                    let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+                    return log.contains("member-join: ") && log.contains(escaped) && log.contains("backend left out")
+                }
+            } catch {
+                Issue.record("\(error): \(((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").suffix(3000))")
+            }
+            let log = try String(contentsOfFile: logFile, encoding: .utf8)
+            #expect(!log.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{07}" }, "\(log.suffix(2000).debugDescription)")
+            #expect(!log.split(separator: "\n").contains { $0.hasPrefix("FAKE") }, "\(log.suffix(2000).debugDescription)")
+            #expect(try !demo.configuredServers().contains { $0.contains("evil") || $0.contains("FAKE") })
+        }
+
         /// A server option HAProxy 2.6 does not take at run time (`cookie`)
         /// costs a reload instead, and the log says why.
         @Test func anOptionRefusedAtRunTimeFallsBackToAReloadAndSaysWhy() async throws {

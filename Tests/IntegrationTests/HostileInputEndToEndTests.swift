@@ -1,5 +1,6 @@
 import Foundation
 import HAProxy
+import TerminalUI
 import Testing
 import TestSupport
 
@@ -28,6 +29,60 @@ import TestSupport
 
     func siteAnswers(_ h: HAProxyInstance) async throws -> Bool {
         try await Tools.run("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "2", h.siteURL]).output == "200"
+    }
+
+    /// A name serf itself takes: it would retitle the terminal, and print a
+    /// line of its own that reads like another member failing.
+    static let spoofing = "evil\u{1B}]0;pwned\u{07}\nFAKE member-failed web-1"
+
+    /// Nothing a terminal would act on (the line breaks are ours).
+    static func printable(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { TerminalText.isObeyed($0) && $0 != "\n" }
+    }
+
+    /// What members say reaches the operator's terminal as text: each member,
+    /// event and answer one line, escapes spelled out. Real serf agents: one
+    /// named `spoofing`, with a tag that would clear the screen and a query
+    /// handler whose answer holds a newline and a direction override.
+    @Test func whatMembersSayIsPrintedNotObeyed() async throws {
+        let seed = try SerfAgent("tt-seed")
+        try await seed.waitUntilReady()
+        let monitor = try SerftopBinary.start("monitor-hostile", ["monitor", "--join", seed.gossipAddress, "--bind", "127.0.0.1:0",
+                                                                  "--node", "tt-monitor"])
+        defer { monitor.stop() }
+        try await eventually("the monitor to join", timeout: 15) { await seed.status(of: "tt-monitor") == "alive" }
+        var options = SerfAgent.Options()
+        options.join = [seed.gossipAddress]
+        options.tags = ["role": "backend", "note": "\u{1B}[2Jboom"]
+        options.eventHandlers = [#"query=printf 'ok\nFAKE Response from web-1: yes\342\200\256'"#]
+        let evil = try SerfAgent(Self.spoofing, options)
+        try await evil.waitUntilReady()
+        try await eventually("the seed to list it", timeout: 15) { await seed.status(of: Self.spoofing) == "alive" }
+        let name = #"evil\e]0;pwned\u{7}\nFAKE member-failed web-1"#
+
+        for via in [["--rpc", seed.rpcAddress], ["--join", seed.gossipAddress, "--bind", "127.0.0.1:0"]] {
+            let r = try await SerftopBinary.run(["members"] + via)
+            #expect(r.status == 0, "\(r.output)")
+            let lines = r.output.split(separator: "\n")
+            #expect(lines.filter { $0.contains("FAKE") }.count == 1 && !lines.contains { $0.hasPrefix("FAKE") },
+                    "\(via[0]): \(r.output.debugDescription)")
+            #expect(Self.printable(r.output), "\(via[0]): \(r.output.debugDescription)")
+            #expect(r.output.contains(name) && r.output.contains(#"note=\e[2Jboom"#), "\(via[0]): \(r.output.debugDescription)")
+        }
+
+        let q = try await SerftopBinary.run(["query", "--join", seed.gossipAddress, "--bind", "127.0.0.1:0", "--timeout", "3s", "ping"])
+        #expect(q.status == 0, "\(q.output)")
+        #expect(Self.printable(q.output), "\(q.output.debugDescription)")
+        #expect(q.output.contains("Response from '\(name)': ok\\nFAKE Response from web-1: yes\\u{202E}\n"), "\(q.output.debugDescription)")
+        #expect(!q.output.split(separator: "\n").contains { $0.hasPrefix("FAKE") }, "\(q.output.debugDescription)")
+
+        try await seed.serf("event", ["deploy\u{1B}[31m", "v1\nFAKE line"])
+        try await eventually("the monitor to print the event", timeout: 10) { monitor.log.contains("user deploy") }
+        let log = monitor.log
+        #expect(Self.printable(log), "\(log.debugDescription)")
+        #expect(log.contains("member-join \(name) "), "\(log.debugDescription)")
+        #expect(log.contains(#"user deploy\e[31m v1\nFAKE line"#), "\(log.debugDescription)")
+        #expect(!log.split(separator: "\n").contains { $0.hasPrefix("FAKE") }, "\(log.debugDescription)")
     }
 
     @Test func theCommandLineRefusesNamesThatAreSyntax() async throws {

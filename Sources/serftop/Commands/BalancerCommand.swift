@@ -104,7 +104,6 @@ struct BalancerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
         var logger = Logger(label: "serftop.balancer")
         logger.logLevel = .info
         let settings = try settings()

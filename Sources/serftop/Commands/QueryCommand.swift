@@ -2,6 +2,7 @@ import Presentation
 import ArgumentParser
 import Foundation
 import Serf
+import TerminalUI
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -40,10 +41,10 @@ struct QueryCommand: AsyncParsableCommand {
                 switch reply {
                 case .ack(let from):
                     acks.append(from)
-                    if text { print("Ack from '\(from)'") }
+                    if text { print("Ack from '\(TerminalText.escaped(from))'") }
                 case .response(let from, let payload):
                     responses.append((from, payload))
-                    if text { print("Response from '\(from)': \(EventLine.printable(payload))") }
+                    if text { print("Response from '\(TerminalText.escaped(from))': \(TerminalText.escaped(EventLine.printable(payload)))") }
                 }
             }
         } catch {
