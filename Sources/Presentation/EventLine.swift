@@ -29,10 +29,7 @@ public enum EventLine {
     public static func json(_ event: SerfEvent, at date: Date = Date()) -> [String] {
         // A formatter made per line costs half a millisecond; this, microseconds.
         let time = date.formatted(.iso8601)
-        func compact(_ o: [String: Any]) -> String {
-            let data = (try? JSONSerialization.data(withJSONObject: o, options: [.sortedKeys])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
-        }
+        func compact(_ o: [String: Any]) -> String { jsonText(o, compact: true) }
         switch event {
         case .member(let kind, let members):
             return members.map { m in

@@ -31,7 +31,7 @@ public enum MemberListing {
         let rows = members.sorted { $0.name < $1.name }.map { m in
             [TerminalText.escaped(m.name), m.endpoint, m.status.rawValue, tagText(m.tags)]
         }
-        return align(rows)
+        return TextTable.aligned(rows)
     }
 
     /// `k=v,k=v`, sorted by key, escaped.
@@ -48,20 +48,12 @@ public enum MemberListing {
         return jsonText(["members": list])
     }
 
-    static func align(_ rows: [[String]]) -> String {
-        guard let columns = rows.map(\.count).max() else { return "" }
-        var widths = [Int](repeating: 0, count: columns)
-        for row in rows { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
-        return rows.map { row in
-            row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell.padding(toLength: widths[i], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
 }
 
-/// Pretty, stable JSON for scripts.
-public func jsonText(_ object: Any) -> String {
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]) else { return "{}" }
-    return String(decoding: data, as: UTF8.self)
+/// Stable JSON for scripts, pretty unless `compact` (one line); what a
+/// terminal would obey is written as `\uXXXX` (TerminalText.escapedJSON).
+public func jsonText(_ object: Any, compact: Bool = false) -> String {
+    let options: JSONSerialization.WritingOptions = compact ? [.sortedKeys] : [.prettyPrinted, .sortedKeys]
+    guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else { return "{}" }
+    return TerminalText.escapedJSON(String(decoding: data, as: UTF8.self))
 }

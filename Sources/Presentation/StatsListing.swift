@@ -21,7 +21,7 @@ public enum StatsListing {
         for (source, snapshot) in snapshots {
             if snapshots.count > 1 { out.append("# \(TerminalText.escaped(source))") }
             // Names and statuses come from the stats page: shown, not obeyed.
-            out.append(align([columns] + rows(snapshot).map { $0.map { TerminalText.escaped($0) } }))
+            out.append(TextTable.aligned([columns] + rows(snapshot).map { $0.map { TerminalText.escaped($0) } }))
         }
         return out.joined(separator: "\n")
     }
@@ -41,16 +41,6 @@ public enum StatsListing {
                 return o
             }]
         }
-        let data = (try? JSONSerialization.data(withJSONObject: ["balancers": list], options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func align(_ rows: [[String]]) -> String {
-        var widths = [Int](repeating: 0, count: columns.count)
-        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        return rows.map { r in
-            r.enumerated().map { i, c in i == r.count - 1 ? c : c.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
-        }.joined(separator: "\n")
+        return jsonText(["balancers": list])
     }
 }

@@ -50,10 +50,13 @@ public struct CellGrid: Sendable, Hashable {
             return col - x
         }
         for var ch in text {
+            // A character a terminal would obey, or draw as nothing, is a
+            // visible "?": a name with an invisible one must not look like
+            // a name without.
+            if ch.unicodeScalars.contains(where: TerminalText.isObeyed) { ch = "?" }
             let w = ch.columns
             if w == 0 { continue }
             guard col + w <= limit else { break }
-            if ch.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) { ch = "?" }
             if col >= 0 {
                 self[col, y] = Cell(ch, role)
                 if w == 2 { var c = Cell(" ", role); c.isContinuation = true; self[col + 1, y] = c }
@@ -158,6 +161,8 @@ extension Character {
         guard let scalar = unicodeScalars.first else { return 0 }
         let v = scalar.value
         if Self.isPlainNarrow(v) { return 1 }
+        // Drawn as "?" (CellGrid.put), one column.
+        if unicodeScalars.contains(where: TerminalText.isObeyed) { return 1 }
         if scalar.properties.generalCategory == .nonspacingMark || scalar.properties.generalCategory == .enclosingMark { return 0 }
         if (0x1100 ... 0x115F).contains(v) || (0x2E80 ... 0xA4CF).contains(v) || (0xAC00 ... 0xD7A3).contains(v)
             || (0xF900 ... 0xFAFF).contains(v) || (0xFE30 ... 0xFE4F).contains(v) || (0xFF00 ... 0xFF60).contains(v)

@@ -8,16 +8,22 @@
 /// written as a visible escape instead, and a backslash as two, so the
 /// printed text still says exactly what was received.
 public enum TerminalText {
-    /// Whether a terminal would act on `scalar` rather than show it: the C0
-    /// and C1 controls and DEL (Unicode's Cc), formatting characters (Cf),
-    /// and the line and paragraph separators.
+    /// Whether a terminal would act on `scalar` rather than show it, or
+    /// show nothing for it: the C0 and C1 controls and DEL (Unicode's Cc),
+    /// formatting characters (Cf: direction overrides, zero-width spaces
+    /// and joiners), the line and paragraph separators, and the other
+    /// characters Unicode says to draw as nothing (variation selectors,
+    /// Hangul fillers).
     public static func isObeyed(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v < 0x20 || (0x7F ... 0x9F).contains(v) { return true }
-        if v < 0xA0 { return false }
-        switch scalar.properties.generalCategory {
+        // The symbol blocks every frame draws (arrows to box drawing and
+        // block elements) hold none: no property lookup for them.
+        if v < 0xA0 || (0x2100 ... 0x2BFF).contains(v) { return false }
+        let properties = scalar.properties
+        switch properties.generalCategory {
         case .control, .format, .lineSeparator, .paragraphSeparator: return true
-        default: return false
+        default: return properties.isDefaultIgnorableCodePoint
         }
     }
 
@@ -37,6 +43,43 @@ public enum TerminalText {
             case "\u{1B}": out += "\\e"
             case _ where isObeyed(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
             default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// For a message that may run over several lines of its own (an error
+    /// quoting HAProxy's validation output): escaped as `escaped` does,
+    /// except that its line breaks stay, and every line after the first is
+    /// indented, so no line of it can pass for a line of something else.
+    public static func escapedLines(_ text: some StringProtocol) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { escaped($0) }.joined(separator: "\n  ")
+    }
+
+    /// Serialised JSON with every obeyed character the serialiser left
+    /// raw (it escapes only U+0000 to U+001F) written as `\uXXXX`, a pair
+    /// of them beyond the first plane. Such characters can only stand in
+    /// strings, where JSON allows any character so written: a parser reads
+    /// the same document, and a terminal showing it acts on nothing.
+    public static func escapedJSON(_ json: String) -> String {
+        // Newlines, returns and tabs out of strings are the layout of pretty
+        // JSON; in strings the serialiser has escaped them already.
+        func needsEscape(_ s: Unicode.Scalar) -> Bool { isObeyed(s) && s != "\n" && s != "\r" && s != "\t" }
+        guard json.unicodeScalars.contains(where: needsEscape) else { return json }
+        var out = ""
+        out.reserveCapacity(json.utf8.count + 12)
+        func unit(_ v: UInt32) {
+            let hex = String(v, radix: 16, uppercase: true)
+            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
+        for scalar in json.unicodeScalars {
+            guard needsEscape(scalar) else { out.unicodeScalars.append(scalar); continue }
+            let v = scalar.value
+            if v < 0x10000 {
+                unit(v)
+            } else {
+                unit(0xD800 + ((v - 0x10000) >> 10))
+                unit(0xDC00 + ((v - 0x10000) & 0x3FF))
             }
         }
         return out

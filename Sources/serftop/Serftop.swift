@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import TerminalUI
 
 @main
 struct Serftop: AsyncParsableCommand {
@@ -23,6 +24,20 @@ struct Serftop: AsyncParsableCommand {
 
     static func main() async {
         LoggingSystem.bootstrap(EscapingLogHandler.init)
-        await main(nil)
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Help, versions, a bad argument and a chosen exit code are the
+            // parser's own words. A failure may quote what a member, the
+            // agent or HAProxy said (a seed's refusal, a runtime API answer):
+            // printed, not obeyed.
+            guard exitCode(for: error) == .failure, !(error is ExitCode) else { exit(withError: error) }
+            exit(withError: CommandFailure(TerminalText.escapedLines(message(for: error))))
+        }
     }
 }

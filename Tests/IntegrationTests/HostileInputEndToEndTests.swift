@@ -85,6 +85,22 @@ import TestSupport
         #expect(!log.split(separator: "\n").contains { $0.hasPrefix("FAKE") }, "\(log.debugDescription)")
     }
 
+    /// A failure that quotes a peer's answer is printed, not obeyed: a
+    /// "runtime API" answering with an escape and a line that would read
+    /// as serftop's own.
+    @Test func aFailureQuotingAnAnswerIsPrintedNotObeyed() async throws {
+        let answer = TemporaryDirectory.shared.url.appendingPathComponent("hostile-answer-\(FreePort.next())")
+        try "\u{1B}]0;PWNED\u{07}\nserftop: all servers drained OK\n".write(to: answer, atomically: true, encoding: .utf8)
+        let fake = try await FakeServer("exec cat \(answer.path)")
+        defer { fake.stop() }
+        let r = try await SerftopBinary.run(["server", "drain", "nodes/s1", "--runtime-api", "tcp://\(fake.address)"])
+        #expect(r.status != 0, "\(r.output)")
+        #expect(Self.printable(r.output), "\(r.output.debugDescription)")
+        // Its own lines stay lines, indented under the error's first.
+        #expect(r.output.contains(#"\e]0;PWNED\u{7}"# + "\n  serftop: all servers drained OK"), "\(r.output.debugDescription)")
+        #expect(!r.output.split(separator: "\n").contains { $0.hasPrefix("serftop: all") }, "\(r.output.debugDescription)")
+    }
+
     @Test func theCommandLineRefusesNamesThatAreSyntax() async throws {
         let backends = [try HTTPBackend()]
         try await backends[0].waitUntilReady()

@@ -1,3 +1,4 @@
+import Foundation
 import HAProxy
 import Presentation
 import Serf
@@ -51,5 +52,39 @@ import Testing
         let text = StatsListing.text([("page", snapshot)])
         #expect(clean(text), "\(text.debugDescription)")
         #expect(text.contains("nodes\\e[2J"), "\(text.debugDescription)")
+    }
+
+    /// JSON is for parsers: they read the names exactly as sent, and a
+    /// terminal showing the document acts on none of them.
+    @Test func jsonCarriesTheNamesExactlyAndObeysNothing() throws {
+        let members = Self.names.enumerated().map { i, name in
+            Member(name: name, address: "10.0.0.\(i + 1)", port: 7946, tags: ["note": "\u{9B}2J\u{2028}"])
+        }
+        let listing = MemberListing.json(members)
+        let lines = EventLine.json(.member(.join, members))
+        for json in [listing] + lines {
+            #expect(!json.unicodeScalars.contains { TerminalText.isObeyed($0) && $0 != "\n" }, "\(json.debugDescription)")
+        }
+        let parsed = try JSONSerialization.jsonObject(with: Data(listing.utf8)) as? [String: Any]
+        let list = try #require(parsed?["members"] as? [[String: Any]])
+        #expect(Set(list.compactMap { $0["name"] as? String }) == Set(Self.names))
+        #expect(list.allSatisfy { ($0["tags"] as? [String: String])?["note"] == "\u{9B}2J\u{2028}" })
+        #expect(lines.count == members.count && !lines.contains { $0.contains("\n") })
+    }
+
+    /// Columns line up by what the terminal shows, and no name is cut to
+    /// look like another: `web1` and `web1` + a combining accent are two
+    /// different lines.
+    @Test func columnsAlignByWhatTheTerminalShows() {
+        let names = ["web1", "web1\u{301}", "東京1", "🚀x"]
+        let members = names.map { Member(name: $0, address: "10.0.0.1", port: 7946, tags: [:]) }
+        let lines = MemberListing.text(members).split(separator: "\n").map(String.init)
+        #expect(lines.count == 4 && Set(lines).count == 4, "\(lines)")
+        for name in names { #expect(lines.contains { $0.hasPrefix(name + " ") }, "\(name.debugDescription): \(lines)") }
+        let addressColumn = lines.map { line -> Int in
+            let before = line.components(separatedBy: "10.0.0.1")[0]
+            return before.columns
+        }
+        #expect(Set(addressColumn).count == 1, "\(lines)")
     }
 }

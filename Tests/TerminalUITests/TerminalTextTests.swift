@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TerminalUI
 
@@ -50,5 +51,38 @@ import TerminalUI
             #expect(!out.unicodeScalars.contains(where: TerminalText.isObeyed), "U+\(String(s.value, radix: 16))")
             #expect(out.split(whereSeparator: \.isNewline).count == 1, "U+\(String(s.value, radix: 16))")
         }
+    }
+
+    /// JSON keeps its meaning: a parser reads back the very strings, and
+    /// the document holds nothing a terminal would obey.
+    @Test func jsonReadsTheSameAndObeysNothing() throws {
+        let names = ["a\u{9B}2J", "web\u{202E}1", "x\u{2028}y", "tag\u{E0001}", "\u{7F}", "plain", "é東🚀"]
+        let data = try JSONSerialization.data(withJSONObject: ["names": names], options: [.sortedKeys])
+        let json = TerminalText.escapedJSON(String(decoding: data, as: UTF8.self))
+        #expect(!json.unicodeScalars.contains(where: TerminalText.isObeyed), "\(json.debugDescription)")
+        #expect(json.contains(#"a\u009B2J"#) && json.contains(#"tag\uDB40\uDC01"#), "\(json)")
+        let back = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String]]
+        #expect(back?["names"] == names)
+    }
+
+    /// On the dashboard such a character is a visible "?", also beside
+    /// characters that take the grid's slower path (wide, combining):
+    /// `東x` + a direction override must not read as another name.
+    @Test func theGridDrawsThemAsAQuestionMark() {
+        for text in ["東x\u{202E}gnp.exe", "z\u{2028}\u{200B}y", "é\u{301}\u{FE0F}\u{1B}[2J", "web1\u{200D}", "web\u{202E}1"] {
+            var grid = CellGrid(width: 30, height: 1)
+            let used = grid.put(text, x: 0, y: 0, role: .normal)
+            let shown = (0 ..< grid.width).map { grid[$0, 0] }.filter { !$0.isContinuation }.map(\.character)
+            #expect(!shown.contains { $0.unicodeScalars.contains(where: TerminalText.isObeyed) }, "\(text.debugDescription)")
+            #expect(shown.contains("?"), "\(text.debugDescription)")
+            #expect(used == text.columns, "\(text.debugDescription): \(used) columns drawn, \(text.columns) measured")
+        }
+    }
+
+    /// A message of several lines keeps them, each after the first
+    /// indented, so none reads as a line of its own.
+    @Test func aMessageKeepsItsLinesIndented() {
+        #expect(TerminalText.escapedLines("refused:\n[ALERT] line 3\n\u{1B}[2J") == "refused:\n  [ALERT] line 3\n  \\e[2J")
+        #expect(TerminalText.escapedLines("one line") == "one line")
     }
 }

@@ -95,6 +95,6 @@ public struct ClusterDocument: Encodable, Sendable {
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         // Every field is a string, a number, a date or a list of them.
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        return TerminalText.escapedJSON(String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self))
     }
 }
