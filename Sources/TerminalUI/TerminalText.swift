@@ -32,20 +32,17 @@ public enum TerminalText {
     /// backslash. Text without any comes back unchanged.
     public static func escaped(_ text: some StringProtocol) -> String {
         guard text.unicodeScalars.contains(where: { $0 == "\\" || isObeyed($0) }) else { return String(text) }
-        var out = ""
-        out.reserveCapacity(text.utf8.count + 8)
-        for scalar in text.unicodeScalars {
+        return text.replacingScalars { scalar in
             switch scalar {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{1B}": out += "\\e"
-            case _ where isObeyed(scalar): out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
-            default: out.unicodeScalars.append(scalar)
+            case "\\": "\\\\"
+            case "\n": "\\n"
+            case "\r": "\\r"
+            case "\t": "\\t"
+            case "\u{1B}": "\\e"
+            case _ where isObeyed(scalar): "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: nil
             }
         }
-        return out
     }
 
     /// For a message that may run over several lines of its own (an error
@@ -66,22 +63,14 @@ public enum TerminalText {
         // JSON; in strings the serialiser has escaped them already.
         func needsEscape(_ s: Unicode.Scalar) -> Bool { isObeyed(s) && s != "\n" && s != "\r" && s != "\t" }
         guard json.unicodeScalars.contains(where: needsEscape) else { return json }
-        var out = ""
-        out.reserveCapacity(json.utf8.count + 12)
-        func unit(_ v: UInt32) {
+        func unit(_ v: UInt32) -> String {
             let hex = String(v, radix: 16, uppercase: true)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
         }
-        for scalar in json.unicodeScalars {
-            guard needsEscape(scalar) else { out.unicodeScalars.append(scalar); continue }
+        return json.replacingScalars { scalar in
+            guard needsEscape(scalar) else { return nil }
             let v = scalar.value
-            if v < 0x10000 {
-                unit(v)
-            } else {
-                unit(0xD800 + ((v - 0x10000) >> 10))
-                unit(0xDC00 + ((v - 0x10000) & 0x3FF))
-            }
+            return v < 0x10000 ? unit(v) : unit(0xD800 + ((v - 0x10000) >> 10)) + unit(0xDC00 + ((v - 0x10000) & 0x3FF))
         }
-        return out
     }
 }

@@ -3,19 +3,16 @@
 /// or end an attribute, and characters XML 1.0 cannot hold at all become `?`.
 public enum XMLText {
     public static func escaped(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
+        text.replacingScalars { scalar in
             switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(isAllowed(scalar.value) ? scalar : "?")
+            case "&": "&amp;"
+            case "<": "&lt;"
+            case ">": "&gt;"
+            case "\"": "&quot;"
+            case "'": "&apos;"
+            default: isAllowed(scalar.value) ? nil : "?"
             }
         }
-        return out
     }
 
     /// XML 1.0's Char production.
