@@ -167,6 +167,36 @@ import TestSupport
         return (silent, try StatsEndpoint("127.0.0.1:\(port)"))
     }
 
+    /// A "stats page" that never ends, or announces more than any balancer
+    /// has: any member can tag itself a balancer and be scraped every
+    /// refresh. Its size is refused with a clear reason, not held in
+    /// memory or waited out.
+    @Test(arguments: [false, true])
+    func aPageLargerThanTheLimitIsRefused(announced: Bool) async throws {
+        let server = try Daemon("endless-page", executable: "python3", arguments: ["-c", """
+            import socket,sys
+            s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 0)); s.listen(5)
+            print(s.getsockname()[1], flush=True)
+            length = b"Content-Length: 10000000000\\r\\n" if sys.argv[1] == "1" else b""
+            row = b"nodes,s1,0,0,0,0,,1,0,0,,0,,0,0,0,0,UP,1,1,0,0,0,0,,1,3,1,,0,,2,0,,0,L4OK,,0,,,,,,,0,,,,0,0,\\n" * 1000
+            while True:
+                c,_=s.accept()
+                try:
+                    c.recv(65536)
+                    c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\n" + length + b"\\r\\n# pxname,svname\\n")
+                    while True: c.sendall(row)
+                except OSError:
+                    c.close()
+            """, announced ? "1" : "0"])
+        let port = try await eventuallyValue("the page's port") { Int(server.log.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let scraper = StatsScraper(timeout: .seconds(60))
+        let result = await scraper.scrapeAll([try StatsEndpoint("127.0.0.1:\(port)")])
+        let failure = try #require(result.values.first.flatMap { if case .failure(let e) = $0 { return e } else { return nil } }, "\(result)")
+        #expect("\(failure)".contains("the page is larger than 64 MB"), "\(failure)")
+        await scraper.shutdown()
+        await server.stop()
+    }
+
     /// A scrape ends when its task is cancelled (a dashboard quitting), not
     /// at its timeout: the request is cancelled with it.
     @Test func aCancelledScrapeEndsAtOnce() async throws {
