@@ -126,8 +126,14 @@ extension RealNetworkTests {
             // serf 0.9.4 itself does not always survive this: a random map
             // header makes go-msgpack allocate tens of GiB and the agent dies of
             // "out of memory". Its outcome is printed, not required.
+            // Now and then a random datagram also reads as an `alive` of a
+            // member that never existed, with fields no member sends (a name
+            // of random bytes, impossible protocol versions or address): serf
+            // takes it and gossips it on, the observer refuses it as
+            // implausible. The members compared are the cluster's own.
+            let own = Set(c.agents.map(\.name) + [c.twin!.name])
             try await RealNetworkTests.expectStillServing(c, after: "100000 random datagrams", sockets: before,
-                                                          twinMustSurvive: false)
+                                                          twinMustSurvive: false, only: own)
             let twinLog = c.twin!.daemon.log
             print("[datagram flood] the serf agent \(c.twin!.daemon.isRunning ? "is still running" : "exited")\(twinLog.contains("fatal error: runtime: out of memory") ? " (fatal error: runtime: out of memory)" : "")")
         }

@@ -74,19 +74,26 @@ import TestSupport
     /// itself left out of both) within `timeout`, and stays equal for `hold`
     /// seconds: a member that cannot hear anyone any more keeps a stale list
     /// that still matches for a while. `seconds`: until it first matched.
-    static func viewsAgree(_ c: Cluster, timeout: Double, hold: Double = 0) async -> (agree: Bool, seconds: Double, detail: String) {
+    /// `only`: compare these members alone (after a flood of random
+    /// datagrams, the seed may list members that never existed).
+    static func viewsAgree(_ c: Cluster, timeout: Double, hold: Double = 0,
+                           only: Set<String>? = nil) async -> (agree: Bool, seconds: Double, detail: String) {
         let start = Date()
         var equalSince: Date?
         var detail = ""
         while true {
             guard c.observer.daemon.isRunning else { return (false, Date().timeIntervalSince(start), "the observer exited") }
-            let seen = c.observer.view()
+            var seen = c.observer.view()
             // A serf agent takes an `alive` with no name from a flood of
             // random datagrams and gossips it on; no real member has one.
             // The observer refuses such messages: it must never list one.
             if seen.keys.contains("") { detail = "the observer lists a member with no name"; equalSince = nil }
             if var truth = try? await c.seed.view(without: c.observer.name), !seen.keys.contains("") {
                 truth[""] = nil
+                if let only {
+                    truth = truth.filter { only.contains($0.key) }
+                    seen = seen.filter { only.contains($0.key) }
+                }
                 if seen == truth {
                     let since = equalSince ?? Date()
                     equalSince = since
@@ -108,7 +115,8 @@ import TestSupport
     /// observer's member list comes to equal the seed's.
     static func expectStillServing(_ c: Cluster, after what: String,
                                    sockets before: (observer: NetLab.Socket?, twin: NetLab.Socket?),
-                                   agreeWithin timeout: Double = 30, twinMustSurvive: Bool = true) async throws {
+                                   agreeWithin timeout: Double = 30, twinMustSurvive: Bool = true,
+                                   only: Set<String>? = nil) async throws {
         let lab = c.lab
         let pinger = lab.hosts.first { $0.address == c.seed.host } ?? lab.hosts[1]
         let observerSocket = try await lab.udpSocket(on: c.observerHost, c.observer.gossipAddress)
@@ -119,7 +127,7 @@ import TestSupport
             twinSocket = try await lab.udpSocket(on: c.observerHost, twin.gossipAddress)
             twinPing = try await lab.ping(from: pinger, twin.gossipAddress, node: twin.name)
         }
-        let agreement = await viewsAgree(c, timeout: timeout, hold: 10)
+        let agreement = await viewsAgree(c, timeout: timeout, hold: 10, only: only)
         let seedSeesObserver = await c.seed.status(of: c.observer.name)
         print("""
             [\(what)] observer: socket \(observerSocket.map { "open ino:\($0.inode)" } ?? "GONE") \
