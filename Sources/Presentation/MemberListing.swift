@@ -47,13 +47,4 @@ public enum MemberListing {
         }
         return jsonText(["members": list])
     }
-
-}
-
-/// Stable JSON for scripts, pretty unless `compact` (one line); what a
-/// terminal would obey is written as `\uXXXX` (TerminalText.escapedJSON).
-public func jsonText(_ object: Any, compact: Bool = false) -> String {
-    let options: JSONSerialization.WritingOptions = compact ? [.sortedKeys] : [.prettyPrinted, .sortedKeys]
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: options) else { return "{}" }
-    return TerminalText.escapedJSON(String(decoding: data, as: UTF8.self))
 }

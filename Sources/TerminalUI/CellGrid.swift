@@ -53,8 +53,10 @@ public struct CellGrid: Sendable, Hashable {
             // A character a terminal would obey, or draw as nothing, is a
             // visible "?": a name with an invisible one must not look like
             // a name without.
-            if ch.unicodeScalars.contains(where: TerminalText.isObeyed) { ch = "?" }
-            let w = ch.columns
+            // Checked once: `columns` would check a non-ASCII character again.
+            let obeyed = ch.unicodeScalars.contains(where: TerminalText.isObeyed)
+            if obeyed { ch = "?" }
+            let w = obeyed ? 1 : ch.columns
             if w == 0 { continue }
             guard col + w <= limit else { break }
             if col >= 0 {
